@@ -1,0 +1,88 @@
+"""2-D convolution (cross-correlation, as in PyTorch's Conv2d)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..init import get_initializer, make_rng
+from .base import Layer, as_float_dtype, as_pair, shape_str
+from .windows import col2im, out_size, windows
+
+
+class Conv2D(Layer):
+    """``y[n, f] = b[f] + sum_{c, i, j} W[f, c, i, j] * x_pad[n, c, s_h*h + i, s_w*w + j]``.
+
+    Shape: (N, C, H, W) -> (N, F, H_out, W_out) with
+    H_out = floor((H + 2*p_h - k_h) / s_h) + 1 and W_out likewise. ``W`` is (F, C, k_h, k_w),
+    ``b`` is (F,), PyTorch's layout.
+
+    Computed as one GEMM per batch: the windows are unrolled (im2col) into
+    cols (N*H_out*W_out, C*k_h*k_w), then ``y = cols @ W.reshape(F, -1).T + b``.
+    Backward: ``dW = dy^T cols``, ``db = sum dy``, ``dcols = dy W`` folded back by col2im.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, *, init: str = "glorot_uniform", dtype: Any = "float32",
+                 seed: int | None = None) -> None:
+        super().__init__()
+        for what, v in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"Conv2D: {what} must be a positive int, received {v!r}")
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.kernel_size = as_pair(kernel_size, "kernel_size", "Conv2D", 1)
+        self.stride = as_pair(stride, "stride", "Conv2D", 1)
+        self.padding = as_pair(padding, "padding", "Conv2D", 0)
+        self.init = init
+        self._init_fn = get_initializer(init, "Conv2D")
+        self.dtype = as_float_dtype(dtype, "Conv2D")
+        self.init_params(make_rng(seed))
+
+    def _label_args(self) -> tuple:
+        return (self.in_channels, self.out_channels, self.kernel_size)
+
+    def init_params(self, rng: np.random.Generator) -> None:
+        F, C, (kh, kw) = self.out_channels, self.in_channels, self.kernel_size
+        self.params["W"] = self._init_fn((F, C, kh, kw), C * kh * kw, F * kh * kw, rng, self.dtype)
+        self.params["b"] = np.zeros(F, dtype=self.dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"in_channels": self.in_channels, "out_channels": self.out_channels,
+                "kernel_size": list(self.kernel_size), "stride": list(self.stride),
+                "padding": list(self.padding), "init": self.init, "dtype": self.dtype.name}
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        _, H, W = input_shape
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        return (self.out_channels, out_size(H, kh, sh, ph), out_size(W, kw, sw, pw))
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        x = self._check_input(x, (self.in_channels, None, None)).astype(self.dtype, copy=False)
+        N, C, H, W = x.shape
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        if H + 2 * ph < kh or W + 2 * pw < kw:
+            raise ShapeError(f"{self.label}: input {shape_str((C, H, W))} with padding {self.padding} "
+                             f"is smaller than the kernel {self.kernel_size}")
+        xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
+        win = windows(xp, kh, kw, sh, sw)  # (N, C, Ho, Wo, kh, kw), a view
+        Ho, Wo = win.shape[2:4]
+        cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(N * Ho * Wo, C * kh * kw)  # im2col copy
+        Wm = self.params["W"].reshape(self.out_channels, -1)  # (F, C*kh*kw)
+        y = cols @ Wm.T + self.params["b"]  # (N*Ho*Wo, F)
+        self._cache = (cols, xp.shape, (N, Ho, Wo))
+        return y.reshape(N, Ho, Wo, self.out_channels).transpose(0, 3, 1, 2)  # (N, F, Ho, Wo)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        cols, xp_shape, (N, Ho, Wo) = self._need_cache()
+        F, C, (kh, kw) = self.out_channels, self.in_channels, self.kernel_size
+        dy = self._check_dy(dy, (N, F, Ho, Wo)).astype(self.dtype, copy=False)
+        dy2 = dy.transpose(0, 2, 3, 1).reshape(N * Ho * Wo, F)  # (N*Ho*Wo, F)
+        self.grads["W"] = (dy2.T @ cols).reshape(F, C, kh, kw)
+        self.grads["b"] = dy2.sum(axis=0)
+        dcols = dy2 @ self.params["W"].reshape(F, -1)  # (N*Ho*Wo, C*kh*kw)
+        dwin = dcols.reshape(N, Ho, Wo, C, kh, kw).transpose(0, 3, 1, 2, 4, 5)
+        dxp = col2im(dwin, xp_shape[2], xp_shape[3], *self.stride)  # (N, C, Hp, Wp)
+        ph, pw = self.padding
+        return dxp[:, :, ph : xp_shape[2] - ph, pw : xp_shape[3] - pw]

@@ -1,0 +1,104 @@
+"""The mini-batch training loop behind ``Sequential.fit``."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+from .callbacks import Callback, History, NonFiniteGuard
+from .losses import Loss
+from .model import Sequential, check_Xy, labels_of
+
+
+def _check_args(epochs: int, batch_size: int, validation_split: float, loss: Any, optimizer: Any) -> None:
+    for what, v, low in (("epochs", epochs, 0), ("batch_size", batch_size, 1)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < low:
+            raise ValueError(f"Sequential.fit: {what} must be an int >= {low}, received {v!r}")
+    if not 0.0 <= validation_split < 1.0:
+        raise ValueError(f"Sequential.fit: validation_split must be in [0, 1), received {validation_split!r}")
+    if not isinstance(loss, Loss):
+        raise TypeError(f"Sequential.fit: loss must be a barenet loss such as SoftmaxCrossEntropy(), "
+                        f"received {type(loss).__name__}")
+    if not hasattr(optimizer, "step"):
+        raise TypeError(f"Sequential.fit: optimizer must be a barenet optimizer such as Adam(), "
+                        f"received {type(optimizer).__name__}")
+
+
+def _split(X: np.ndarray, y: np.ndarray, validation_data: Any, validation_split: float) -> tuple:
+    """Training and validation arrays. A split takes the last samples, before any shuffling."""
+    if validation_data is not None and validation_split:
+        raise ValueError("Sequential.fit: pass validation_data or validation_split, not both")
+    if validation_data is not None:
+        Xv, yv = check_Xy(*validation_data, "Sequential.fit (validation_data)")
+        return X, y, Xv, yv
+    if not validation_split:
+        return X, y, None, None
+    n_val = max(1, int(round(len(X) * validation_split)))
+    if n_val >= len(X):
+        raise ValueError(f"Sequential.fit: validation_split={validation_split} leaves no training samples "
+                         f"out of {len(X)}")
+    return X[:-n_val], y[:-n_val], X[-n_val:], y[-n_val:]
+
+
+def _run_epoch(model: Sequential, X: np.ndarray, y: np.ndarray, loss: Loss, optimizer: Any,
+               batch_size: int, shuffle: bool, callbacks: list[Callback]) -> dict[str, float]:
+    """One pass over the data; returns the sample-weighted mean loss and accuracy."""
+    if shuffle:
+        order = model.rng.permutation(len(X))
+        X, y = X[order], y[order]
+    total_loss, correct = 0.0, 0
+    for batch, start in enumerate(range(0, len(X), batch_size)):
+        xb, yb = X[start : start + batch_size], y[start : start + batch_size]
+        out = model.forward(xb, training=True)
+        value = loss.forward(out, yb)
+        model.backward(loss.backward())
+        for cb in callbacks:
+            cb.on_backward(model, model.epoch, batch, {"loss": value})
+        optimizer.step(model.layers)
+        total_loss += value * len(xb)
+        correct += int(np.sum(model.labels_from_output(out) == labels_of(yb)))
+    return {"loss": total_loss / len(X), "accuracy": correct / len(X)}
+
+
+def fit(model: Sequential, X: Any, y: Any, *, loss: Loss, optimizer: Any, epochs: int = 1,
+        batch_size: int = 32, validation_data: tuple[Any, Any] | None = None, validation_split: float = 0.0,
+        shuffle: bool = True, seed: int | None = None, callbacks: Iterable[Callback] = ()) -> History:
+    """Train ``model`` on (X, y) for ``epochs`` more epochs and return the History.
+
+    X is (N, ...) and y holds integer labels (N,), one-hot rows (N, K) or regression
+    targets shaped like the output. Each epoch shuffles with ``model.rng`` (reset from
+    ``seed`` when one is given), runs forward, loss, backward, the callbacks'
+    ``on_backward`` and the optimizer step per batch, then evaluates the validation data.
+    A NonFiniteGuard is always active, so NaN or inf stops training with an error.
+    The learning rate comes from the optimizer's schedule at ``model.epoch``, which
+    counts epochs across calls, so fitting 2 + 2 epochs equals fitting 4.
+    """
+    X, y = check_Xy(X, y, "Sequential.fit")
+    _check_args(epochs, batch_size, validation_split, loss, optimizer)
+    X, y, Xv, yv = _split(X, y, validation_data, validation_split)
+    if seed is not None:
+        model.reseed(seed)
+    callbacks = list(callbacks)
+    if not any(isinstance(cb, NonFiniteGuard) for cb in callbacks):
+        callbacks.insert(0, NonFiniteGuard())
+    model.loss, model.optimizer, model.stop_training = loss, optimizer, False
+    history = History()
+    for cb in callbacks:
+        cb.on_train_begin(model)
+    for _ in range(epochs):
+        epoch = model.epoch
+        optimizer.set_epoch(epoch)
+        logs = _run_epoch(model, X, y, loss, optimizer, batch_size, shuffle, callbacks)
+        model.epoch += 1
+        if Xv is not None:
+            val = model.evaluate(Xv, yv, loss)
+            logs.update(val_loss=val["loss"], val_accuracy=val["accuracy"])
+        history.append(logs)
+        for cb in callbacks:
+            cb.on_epoch_end(model, epoch, logs)
+        if model.stop_training:
+            break
+    for cb in callbacks:
+        cb.on_train_end(model)
+    return history
