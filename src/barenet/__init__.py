@@ -7,6 +7,7 @@ from .callbacks import Callback, EarlyStopping, History, NonFiniteGuard
 from .errors import BarenetError, InputError, ModelFileError, NonFiniteError, NotReadyError, ShapeError
 from .gradcheck import GradcheckResult, GradReport, gradcheck
 from .init import INITIALIZERS, glorot_normal, glorot_uniform, he_normal, he_uniform
+from .io import load, save
 from .layers import (LAYERS, AvgPool2D, Conv2D, Dense, Dropout, Flatten, Layer, LeakyReLU, MaxPool2D, ReLU,
                      Sigmoid, Softmax, Tanh)
 from .losses import LOSSES, MSE, BinaryCrossEntropy, Loss, SoftmaxCrossEntropy
@@ -23,6 +24,7 @@ __all__ = [
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "INITIALIZERS",
     "Callback", "EarlyStopping", "NonFiniteGuard", "History",
     "gradcheck", "GradReport", "GradcheckResult",
+    "save", "load",
     "BarenetError", "ShapeError", "InputError", "NotReadyError", "NonFiniteError", "ModelFileError",
     "__version__",
 ]

@@ -1,77 +1,52 @@
-"""The ``barenet`` command line: train, predict, evaluate, show.
+"""The ``barenet`` command line.
 
-Every failure a user can cause ends as one line on stderr and a non-zero exit status,
-never a traceback. Set BARENET_DEBUG=1 to see the traceback of an internal error.
+Subcommands live one per module in ``barenet.commands``. Every failure a user can
+cause ends as one line on stderr and a non-zero exit status, never a traceback; set
+BARENET_DEBUG=1 to see the traceback of an internal error.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
+import pkgutil
 import sys
-from typing import Any, Callable, Sequence
+from types import ModuleType
+from typing import Sequence
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
-
-
-def command(name: str) -> Callable:
-    """Register a function as the handler of a subcommand."""
-
-    def register(fn: Callable[[argparse.Namespace], int]) -> Callable:
-        COMMANDS[name] = fn
-        return fn
-
-    return register
+from . import commands
 
 
-def _add_train(sub: Any) -> None:
-    p = sub.add_parser("train", help="train a network (default: the question's O/X network)",
-                       description="Train an architecture on a dataset, report accuracy and save the model.")
-    p.add_argument("--dataset", default=None, help="ox (default), letters, digits or emnist-letters")
-    p.add_argument("--data-dir", default=None, help="folder with the EMNIST IDX files (emnist-letters only)")
-    p.add_argument("--arch", default=None, help="seed-softmax (default for ox), seed-1out, mlp or lenet")
-    p.add_argument("--epochs", type=int, default=None, help="epochs to train (default: the architecture's)")
-    p.add_argument("--batch-size", type=int, default=None)
-    p.add_argument("--lr", type=float, default=None, help="learning rate (default: the architecture's)")
-    p.add_argument("--optimizer", default="adam", choices=["adam", "sgd", "rmsprop"])
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=None, help="model file to write (default: runs/DATASET-ARCH.barenet)")
-    p.add_argument("--resume", default=None, metavar="MODEL", help="continue training a saved model")
-    p.add_argument("--plot", default=None, metavar="DIR", help="write PNG plots of the run into DIR")
-    p.add_argument("--quiet", action="store_true", help="print only the final results")
+def command_modules() -> dict[str, ModuleType]:
+    """Subcommand name -> module, in help order (``train`` first)."""
+    mods = [importlib.import_module(f"{commands.__name__}.{info.name}")
+            for info in pkgutil.iter_modules(commands.__path__) if not info.name.startswith("_")]
+    mods.sort(key=lambda m: (m.ORDER, m.__name__))
+    return {m.__name__.rsplit(".", 1)[1].replace("_", "-"): m for m in mods}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(modules: dict[str, ModuleType]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="barenet", description="barenet: neural networks on NumPy, shown at work.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    _add_train(sub)
-    p = sub.add_parser("predict", help="classify image files with a saved model")
-    p.add_argument("model")
-    p.add_argument("images", nargs="+", metavar="IMAGE")
-    p = sub.add_parser("evaluate", help="accuracy and confusion matrix of a saved model on a dataset")
-    p.add_argument("model")
-    p.add_argument("--dataset", default=None, help="dataset name (default: the one it was trained on)")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--split", default="test", choices=["train", "test"])
-    p = sub.add_parser("show", help="layers, shapes, parameter count and training record of a model")
-    p.add_argument("model")
+    for name, mod in modules.items():
+        mod.configure(sub.add_parser(name, help=mod.HELP, description=mod.__doc__.strip().splitlines()[0]))
     return parser
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``barenet`` console script; returns the exit status."""
-    from . import commands  # noqa: F401  (registers the handlers)
     from .errors import BarenetError
 
-    args = build_parser().parse_args(argv)
+    modules = command_modules()
+    args = build_parser(modules).parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return modules[args.command].run(args)
     except KeyboardInterrupt:
         print("barenet: interrupted", file=sys.stderr)
         return 130

@@ -27,12 +27,12 @@ def as_labels(y: Any, n_classes: int, owner: str) -> np.ndarray:
         bad = ~np.isfinite(y) | (y != np.round(y))
         if bad.any():
             i = int(np.argmax(bad))
-            raise InputError(f"{owner}: labels must be integers, received {y[i]!r} at index {i}")
+            raise InputError(f"{owner}: labels must be integers, received {y[i].item()!r} at index {i}")
     out_of_range = (y < 0) | (y >= n_classes)
     if out_of_range.any():
         i = int(np.argmax(out_of_range))
         raise InputError(f"{owner}: labels must be in [0, {n_classes}) for {n_classes} outputs, "
-                         f"received {y[i]!r} at index {i}")
+                         f"received {y[i].item()!r} at index {i}")
     return y.astype(np.int64)
 
 
@@ -152,7 +152,8 @@ class BinaryCrossEntropy(Loss):
         scale = np.asarray(1.0 / pred.size, dtype=pred.dtype)
         if self.from_logits:
             return (sigmoid(pred) - t) * scale
-        denom = np.maximum(pred * (1 - pred), np.asarray(1e-12, dtype=pred.dtype))
+        # PyTorch stores this EPSILON as a C float, so its float64 clamp is float32(1e-12).
+        denom = np.maximum(pred * (1 - pred), np.asarray(np.float32(1e-12), dtype=pred.dtype))
         return (pred - t) / denom * scale
 
 

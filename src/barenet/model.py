@@ -137,7 +137,7 @@ class Sequential:
 
     def predict(self, X: Any) -> np.ndarray:
         """Class labels, shape (N,): the argmax, or p >= 0.5 for a single sigmoid output."""
-        return self.predict_proba(X).argmax(axis=1)
+        return self.labels_from_output(self._forward_batches(check_X(X, "Sequential.predict")))
 
     def evaluate(self, X: Any, y: Any, loss: Loss | None = None) -> dict[str, float]:
         """Mean loss and accuracy on (X, y) in inference mode: ``{"loss": ..., "accuracy": ...}``."""
@@ -155,6 +155,16 @@ class Sequential:
             threshold = 0.5 if isinstance(self.layers[-1], Sigmoid) else 0.0
             return (out[:, 0] >= threshold).astype(np.int64)
         return out.argmax(axis=1)
+
+    def save(self, path: Any, *, record: dict[str, Any] | None = None) -> None:
+        """Write this model, its optimizer, loss, random streams and ``record`` to one file at ``path``.
+
+        See ``barenet.io`` for the format; ``barenet.load(path)`` reads it back.
+        """
+        # Imported here so the engine stays free of file code: this method is only a convenience.
+        from .io import save
+
+        save(self, path, record=record)
 
     # -- description ---------------------------------------------------------------
     @property

@@ -31,17 +31,20 @@ class EpochPrinter(Callback):
 
 
 class ProgressBar(Callback):
-    """A tqdm bar over all batches of the run, on stderr, shown only for long runs."""
+    """A tqdm bar over all batches of the run, on stderr.
 
-    def __init__(self, total_batches: int, min_batches: int = 2000) -> None:
-        self.total, self.bar = total_batches, None
-        self.enabled = total_batches >= min_batches
+    It appears only on long runs (after ``delay`` seconds) and only on a terminal, so
+    logs and pipes get the epoch lines alone.
+    """
+
+    def __init__(self, total_batches: int, delay: float = 2.0) -> None:
+        self.total, self.delay, self.bar = total_batches, delay, None
 
     def on_train_begin(self, model: Any) -> None:
-        if self.enabled:
-            from tqdm import tqdm
+        from tqdm import tqdm
 
-            self.bar = tqdm(total=self.total, unit="batch", file=sys.stderr, leave=False)
+        self.bar = tqdm(total=self.total, unit="batch", file=sys.stderr, leave=False, delay=self.delay,
+                        disable=None)  # None: off when stderr is not a terminal
 
     def on_backward(self, model: Any, epoch: int, batch: int, logs: dict[str, float]) -> None:
         if self.bar is not None:

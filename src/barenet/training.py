@@ -41,6 +41,17 @@ def _split(X: np.ndarray, y: np.ndarray, validation_data: Any, validation_split:
     return X[:-n_val], y[:-n_val], X[-n_val:], y[-n_val:]
 
 
+def _check_targets(model: Sequential, X: np.ndarray, y: np.ndarray, loss: Loss) -> None:
+    """Let the loss check every target once, before any step, so an error names the caller's index.
+
+    Checked batch by batch instead, a bad label would surface after some steps had changed the
+    weights, and its index would count within a shuffled batch. The loss sees one sample's
+    output (its shape is all the checks need) repeated N times, a view with no copy.
+    """
+    out = model.forward(X[:1])  # (1, ...): the output shape the loss will see
+    loss.forward(np.broadcast_to(out, (len(X),) + out.shape[1:]), y)
+
+
 def _run_epoch(model: Sequential, X: np.ndarray, y: np.ndarray, loss: Loss, optimizer: Any,
                batch_size: int, shuffle: bool, callbacks: list[Callback]) -> dict[str, float]:
     """One pass over the data; returns the sample-weighted mean loss and accuracy."""
@@ -76,7 +87,10 @@ def fit(model: Sequential, X: Any, y: Any, *, loss: Loss, optimizer: Any, epochs
     """
     X, y = check_Xy(X, y, "Sequential.fit")
     _check_args(epochs, batch_size, validation_split, loss, optimizer)
+    _check_targets(model, X, y, loss)
     X, y, Xv, yv = _split(X, y, validation_data, validation_split)
+    if validation_data is not None:
+        _check_targets(model, Xv, yv, loss)
     if seed is not None:
         model.reseed(seed)
     callbacks = list(callbacks)

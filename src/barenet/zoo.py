@@ -85,7 +85,7 @@ ARCHS: dict[str, Arch] = {
     for a in (
         Arch("seed-1out", _seed_1out, MSE, lr=0.05, epochs=60, batch_size=8,
              summary="the question's first network: one sigmoid output trained with MSE"),
-        Arch("seed-softmax", _seed_softmax, SoftmaxCrossEntropy, lr=0.05, epochs=40, batch_size=8,
+        Arch("seed-softmax", _seed_softmax, SoftmaxCrossEntropy, lr=0.05, epochs=20, batch_size=8,
              summary="the question's network with 2 logits, one-hot targets and softmax cross-entropy"),
         Arch("mlp", _mlp, SoftmaxCrossEntropy, lr=1e-3, epochs=30, batch_size=32,
              summary="multilayer perceptron 128-64 with ReLU"),

@@ -1,0 +1,127 @@
+"""Printed capital letters A-Z, rendered from the TrueType fonts that ship inside matplotlib.
+
+No download: matplotlib carries DejaVu, STIX and Computer Modern fonts. Of its .ttf
+files, 22 draw 26 distinct, upright Latin capitals and are used here. Skipped, after
+rendering every one of them: DejaVuSans/SerifDisplay, LastResortHE and the STIXNonUni /
+STIXSiz* files (no glyphs for A-Z, or one placeholder for all), cmex10 (big operators
+sit on the A-Z code points) and cmsy10 (its A-Z are calligraphic script capitals).
+
+The split is by font, so the test set measures how well a model reads type it never saw:
+``TRAIN_FONTS`` (17) and ``TEST_FONTS`` (5) are fixed and disjoint, and every test
+font has a training relative of similar style (sans oblique, serif bold, serif italic,
+Computer Modern sans and typewriter).
+
+Each sample: the clean glyph (cached per font, letter and size) fitted MNIST-style
+(longer side 20/28 of the frame, centred by mass), then a random affine jitter
+(rotation +-12 degrees, scale 0.85..1.1, shift +-2 px at 28 px) and Gaussian pixel noise.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import string
+
+import numpy as np
+
+from .._optional import require
+from .base import SPLITS, Dataset, check_split
+from .images import fit_to_frame
+
+CLASSES = list(string.ascii_uppercase)
+TRAIN_FONTS = (
+    "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-BoldOblique",
+    "DejaVuSansMono", "DejaVuSansMono-Bold", "DejaVuSansMono-Oblique", "DejaVuSansMono-BoldOblique",
+    "DejaVuSerif", "DejaVuSerif-Italic", "DejaVuSerif-BoldItalic",
+    "STIXGeneral", "STIXGeneralBol", "STIXGeneralBolIta",
+    "cmb10", "cmmi10", "cmr10", "cmti10",
+)
+TEST_FONTS = ("DejaVuSans-Oblique", "DejaVuSerif-Bold", "STIXGeneralItalic", "cmss10", "cmtt10")
+MAX_ROTATION_DEG, SCALE_RANGE, MAX_SHIFT_AT_28 = 12.0, (0.85, 1.1), 2.0
+
+
+def font_split() -> dict[str, tuple[str, ...]]:
+    """The fixed font lists of each split: {"train": TRAIN_FONTS, "test": TEST_FONTS}."""
+    return {"train": TRAIN_FONTS, "test": TEST_FONTS}
+
+
+def font_path(font: str) -> str:
+    """Path of matplotlib's ``<font>.ttf``; FileNotFoundError if this matplotlib lacks it."""
+    matplotlib = require("matplotlib", "letters")
+    path = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", font + ".ttf")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"font {font!r} is not in this matplotlib ({path}); the letters dataset "
+                                f"needs matplotlib's bundled DejaVu, STIX and Computer Modern fonts")
+    return path
+
+
+@functools.lru_cache(maxsize=4096)
+def render_glyph(font: str, letter: str, size: int = 28) -> np.ndarray:
+    """One clean glyph, ink = 1, fitted and centred like MNIST in a size x size frame.
+
+    Shape: -> (size, size) float32 in [0, 1], read-only (it is cached and shared).
+    """
+    Image, ImageDraw, ImageFont = (require(f"PIL.{m}", "letters") for m in ("Image", "ImageDraw", "ImageFont"))
+    ttf = ImageFont.truetype(font_path(font), max(64, 4 * size))  # render large, then downsample smoothly
+    left, top, right, bottom = ttf.getbbox(letter)
+    pad = 4
+    canvas = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
+    ImageDraw.Draw(canvas).text((pad - left, pad - top), letter, fill=255, font=ttf)
+    glyph = fit_to_frame(np.asarray(canvas, np.float32) / 255.0, (size, size))
+    glyph.flags.writeable = False
+    return glyph
+
+
+def _affine_coefficients(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Pillow AFFINE data for n random jitters about the frame's centre. Shape: -> (n, 6).
+
+    Pillow maps each output pixel to an input point: in = M (out - c - t) + c with
+    M = R(-angle) / scale, the inverse of "scale, rotate, then shift by t".
+    """
+    angle = np.deg2rad(rng.uniform(-MAX_ROTATION_DEG, MAX_ROTATION_DEG, n))
+    scale = rng.uniform(*SCALE_RANGE, n)
+    shift = rng.uniform(-1, 1, (n, 2)) * MAX_SHIFT_AT_28 * size / 28
+    cos, sin = np.cos(angle) / scale, np.sin(angle) / scale
+    a, b, d, e = cos, sin, -sin, cos
+    ox, oy = size / 2 + shift[:, 0], size / 2 + shift[:, 1]  # where the centre lands in the output
+    c = size / 2 - (a * ox + b * oy)
+    f = size / 2 - (d * ox + e * oy)
+    return np.stack([a, b, c, d, e, f], axis=1)
+
+
+def _jitter(glyphs: list[np.ndarray], size: int, noise: float, rng: np.random.Generator) -> np.ndarray:
+    """Apply one random affine and Gaussian noise to each glyph. Shape: n x (size, size) -> (n, size, size)."""
+    Image = require("PIL.Image", "letters")
+    coeffs = _affine_coefficients(len(glyphs), size, rng)
+    out = np.empty((len(glyphs), size, size), np.float32)
+    for i, (glyph, data) in enumerate(zip(glyphs, coeffs)):  # each call is one C-level warp in Pillow
+        warped = Image.fromarray(glyph).transform((size, size), Image.Transform.AFFINE, tuple(data),
+                                                  resample=Image.Resampling.BILINEAR)
+        out[i] = np.asarray(warped, np.float32)
+    if noise > 0:
+        out += rng.normal(0.0, noise, out.shape).astype(np.float32)
+    return np.clip(out, 0.0, 1.0)
+
+
+def load(split: str = "train", *, seed: int = 0, size: int = 28, per_font: int = 8,
+         noise: float = 0.05) -> Dataset:
+    """Letters A-Z from this split's fonts: 26 * per_font samples per font, shuffled.
+
+    Shape: X (N, 1, size, size) float32 in [0, 1], y (N,) int64 in 0..25 with
+    N = 26 * per_font * len(fonts) (3536 train, 1040 test by default).
+    ``seed`` drives the jitter, the noise and the order; train and test draw separate streams.
+    """
+    check_split(split)
+    if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 8:
+        raise ValueError(f"letters: size must be an int >= 8, received {size!r}")
+    if not isinstance(per_font, (int, np.integer)) or isinstance(per_font, bool) or per_font < 1:
+        raise ValueError(f"letters: per_font must be a positive int, received {per_font!r}")
+    if not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"letters: noise must be a finite number >= 0, received {noise!r}")
+    fonts = font_split()[split]
+    rng = np.random.default_rng([seed, SPLITS.index(split)])  # separate streams per split
+    glyphs = [render_glyph(f, ch, int(size)) for f in fonts for ch in CLASSES for _ in range(per_font)]
+    labels = np.tile(np.repeat(np.arange(26, dtype=np.int64), per_font), len(fonts))
+    X = _jitter(glyphs, int(size), float(noise), rng)
+    order = rng.permutation(len(labels))
+    return Dataset(X[order, None], labels[order], list(CLASSES), "letters")
