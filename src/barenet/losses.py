@@ -8,6 +8,7 @@ or an empty batch each raise a ValueError that names the loss.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -168,7 +169,7 @@ class SoftmaxCrossEntropy(Loss):
     """
 
     def __init__(self, label_smoothing: float = 0.0) -> None:
-        if not isinstance(label_smoothing, (int, float)) or not 0.0 <= label_smoothing <= 1.0:
+        if not isinstance(label_smoothing, numbers.Real) or not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(f"SoftmaxCrossEntropy: label_smoothing must be in [0, 1], received {label_smoothing!r}")
         self.label_smoothing = float(label_smoothing)
 

@@ -11,6 +11,7 @@ resumed run needs nothing but the epoch number to get the same rate.
 
 from __future__ import annotations
 
+import numbers
 import math
 from typing import Any, Iterable
 
@@ -70,7 +71,7 @@ class Optimizer:
     """Base class: walks the layers, checks gradients, and calls ``_update`` per parameter."""
 
     def __init__(self, lr: float, schedule: Any = None) -> None:
-        if not isinstance(lr, (int, float)) or not lr > 0 or not math.isfinite(lr):
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0 or not math.isfinite(lr):
             raise ValueError(f"{type(self).__name__}: lr must be a positive number, received {lr!r}")
         self.base_lr = self.lr = float(lr)
         self.schedule = schedule

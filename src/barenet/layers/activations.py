@@ -7,6 +7,7 @@ derivatives are cheapest in terms of y), the input sign for ReLU and LeakyReLU.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -88,7 +89,7 @@ class LeakyReLU(_Elementwise):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        if not isinstance(negative_slope, (int, float)) or not np.isfinite(negative_slope):
+        if not isinstance(negative_slope, numbers.Real) or not np.isfinite(negative_slope):
             raise ValueError(f"LeakyReLU: negative_slope must be a finite number, received {negative_slope!r}")
         self.negative_slope = float(negative_slope)
 

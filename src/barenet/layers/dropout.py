@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ class Dropout(Layer):
 
     def __init__(self, p: float = 0.5, *, seed: int | None = None) -> None:
         super().__init__()
-        if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0.0 <= p < 1.0:
+        if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0.0 <= p < 1.0:
             raise ValueError(f"Dropout: p must be a number in [0, 1), received {p!r}")
         self.p = float(p)
         self.rng = make_rng(seed)
