@@ -11,6 +11,7 @@ gradients are computed and before the optimizer step; per epoch
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import math
 from typing import Any
 
 import numpy as np
@@ -93,31 +94,36 @@ class EarlyStopping(Callback):
 
 
 class NonFiniteGuard(Callback):
-    """Stop with NonFiniteError as soon as the loss, a layer output or a gradient is NaN/inf.
+    """Stop with NonFiniteError as soon as training produces NaN or inf.
 
-    The check runs before the optimizer step, so the weights are still those that produced
-    the first non-finite value. The message names the epoch, the batch and the first layer
-    (in forward order for outputs, then backward order for gradients) that went non-finite.
+    Every batch checks the loss, a single number, before the optimizer step; a
+    non-finite gradient poisons the weights and so the next batch's loss, which is then
+    caught. Every epoch also checks all weights, which covers the last batch. The message
+    names the epoch, the batch and the first layer whose output (in forward order),
+    gradient (in backward order) or weights went non-finite.
     """
 
     def on_backward(self, model: Any, epoch: int, batch: int, logs: dict[str, float]) -> None:
-        if np.isfinite(logs["loss"]) and all(np.isfinite(g).all() for layer in model.layers
-                                             for g in layer.grads.values()):
-            return
-        where = f"epoch {epoch + 1}, batch {batch + 1}"
-        raise NonFiniteError(f"training went non-finite at {where}: {self._culprit(model, logs['loss'])}; "
+        if not math.isfinite(logs["loss"]):
+            self._fail(f"epoch {epoch + 1}, batch {batch + 1}", self._culprit(model, logs["loss"]))
+
+    def on_epoch_end(self, model: Any, epoch: int, logs: dict[str, float]) -> None:
+        for layer in model.layers:
+            bad = [k for k, p in layer.params.items() if not np.isfinite(p).all()]
+            if bad:
+                self._fail(f"epoch {epoch + 1}, last batch", f"{layer.label} has non-finite weights {bad[0]!r} "
+                           "after the update (its gradient overflowed)")
+
+    @staticmethod
+    def _fail(where: str, what: str) -> None:
+        raise NonFiniteError(f"training went non-finite at {where}: {what}; "
                              "try a lower learning rate, or check the inputs for huge values")
 
     @staticmethod
     def _culprit(model: Any, loss: float) -> str:
         for layer, out in zip(model.layers, model.outputs):
             if not np.isfinite(out).all():
-                return f"{layer.label} produced a non-finite output"
-        if not np.isfinite(loss):
-            return f"the loss is {loss} although every layer output is finite"
-        for layer, dx in zip(reversed(model.layers), reversed(model.input_grads)):
-            bad = [k for k, g in layer.grads.items() if not np.isfinite(g).all()]
-            if bad or not np.isfinite(dx).all():
-                what = f"gradient of {bad[0]!r}" if bad else "input gradient"
-                return f"{layer.label} produced a non-finite {what}"
-        return "a non-finite value appeared"  # pragma: no cover - the checks above are exhaustive
+                bad = [k for k, p in layer.params.items() if not np.isfinite(p).all()]
+                why = f" because its weights {bad[0]!r} are non-finite after the last update" if bad else ""
+                return f"{layer.label} produced a non-finite output{why}"
+        return f"the loss is {loss} although every layer output is finite"

@@ -18,10 +18,12 @@ from .layers.activations import log_softmax, sigmoid
 
 
 def as_labels(y: Any, n_classes: int, owner: str) -> np.ndarray:
-    """Validate integer class labels in [0, n_classes) and return them as int64, shape (N,)."""
+    """Validate integer class labels in [0, n_classes) and return them as integers, shape (N,)."""
     y = np.asarray(y)
     if y.ndim != 1:
         raise ShapeError(f"{owner}: expected labels of shape (N,), received {y.shape}")
+    if y.dtype.kind in "iu" and len(y) and 0 <= y.min() and y.max() < n_classes:
+        return y  # the common case, checked with two reductions
     if y.dtype == bool or not np.issubdtype(y.dtype, np.number):
         raise InputError(f"{owner}: labels must be integers, received dtype {y.dtype}")
     if not np.issubdtype(y.dtype, np.integer):
@@ -44,7 +46,7 @@ def _check_pair(pred: Any, target: Any, owner: str) -> tuple[np.ndarray, np.ndar
         raise ShapeError(f"{owner}: received an empty batch {pred.shape}; need at least one sample")
     if not np.issubdtype(pred.dtype, np.floating):
         pred = pred.astype(np.float32)
-    if target.dtype != object and np.issubdtype(target.dtype, np.number) and not np.isfinite(target).all():
+    if target.dtype.kind in "fc" and not np.isfinite(target).all():
         raise InputError(f"{owner}: targets contain NaN or inf")
     if target.ndim < 1 or target.shape[0] != pred.shape[0]:
         raise ShapeError(f"{owner}: predictions have {pred.shape[0]} samples {pred.shape} "

@@ -58,7 +58,8 @@ def _run_epoch(model: Sequential, X: np.ndarray, y: np.ndarray, loss: Loss, opti
     if shuffle:
         order = model.rng.permutation(len(X))
         X, y = X[order], y[order]
-    total_loss, correct = 0.0, 0
+    total_loss = 0.0
+    predicted = np.empty(len(X), dtype=np.int64)  # compared with the labels once, after the epoch
     for batch, start in enumerate(range(0, len(X), batch_size)):
         xb, yb = X[start : start + batch_size], y[start : start + batch_size]
         out = model.forward(xb, training=True)
@@ -68,8 +69,8 @@ def _run_epoch(model: Sequential, X: np.ndarray, y: np.ndarray, loss: Loss, opti
             cb.on_backward(model, model.epoch, batch, {"loss": value})
         optimizer.step(model.layers)
         total_loss += value * len(xb)
-        correct += int(np.sum(model.labels_from_output(out) == labels_of(yb)))
-    return {"loss": total_loss / len(X), "accuracy": correct / len(X)}
+        predicted[start : start + batch_size] = model.labels_from_output(out)
+    return {"loss": total_loss / len(X), "accuracy": float(np.mean(predicted == labels_of(y)))}
 
 
 def fit(model: Sequential, X: Any, y: Any, *, loss: Loss, optimizer: Any, epochs: int = 1,

@@ -103,15 +103,24 @@ class Layer:
         ``expected`` is the per-sample shape with ``None`` for free dimensions. Raises
         ShapeError naming the layer, the expected shape and the received shape.
         """
-        x = np.asarray(x)
-        if x.ndim != len(expected) + 1 or any(e is not None and e != d for e, d in zip(expected, x.shape[1:])):
+        if type(x) is not np.ndarray:
+            x = np.asarray(x)
+        shape = x.shape
+        # A plain loop: this runs for every layer on every batch, so it is kept cheap.
+        ok = len(shape) == len(expected) + 1
+        if ok:
+            for e, d in zip(expected, shape[1:]):
+                if e is not None and e != d:
+                    ok = False
+                    break
+        if not ok:
             raise ShapeError(
-                f"{self.label}: expected input of shape {shape_str(expected)}, received {x.shape}"
+                f"{self.label}: expected input of shape {shape_str(expected)}, received {shape}"
                 + self._shape_hint(x)
             )
-        if x.shape[0] == 0:
-            raise ShapeError(f"{self.label}: received an empty batch {x.shape}; need at least one sample")
-        if not np.issubdtype(x.dtype, np.floating):
+        if shape[0] == 0:
+            raise ShapeError(f"{self.label}: received an empty batch {shape}; need at least one sample")
+        if x.dtype.kind != "f":
             x = x.astype(np.float32)
         return x
 

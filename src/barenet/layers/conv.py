@@ -9,7 +9,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..init import get_initializer, make_rng
 from .base import Layer, as_float_dtype, as_pair, shape_str
-from .windows import col2im, out_size, windows
+from .windows import col2im, im2col, out_size
 
 
 class Conv2D(Layer):
@@ -20,8 +20,13 @@ class Conv2D(Layer):
     ``b`` is (F,), PyTorch's layout.
 
     Computed as one GEMM per batch: the windows are unrolled (im2col) into
-    cols (N*H_out*W_out, C*k_h*k_w), then ``y = cols @ W.reshape(F, -1).T + b``.
-    Backward: ``dW = dy^T cols``, ``db = sum dy``, ``dcols = dy W`` folded back by col2im.
+    cols (C*k_h*k_w, N*H_out*W_out), then ``y = W.reshape(F, -1) @ cols + b``.
+    Backward, with dy as (F, N*H_out*W_out): ``dW = dy cols^T``, ``db = sum dy``,
+    ``dcols = W^T dy``, folded back onto the pixels by col2im.
+
+    The work runs channel-major, (C, N, H, W): the unrolled rows then read whole image
+    rows, and the GEMM result (F, N*H_out*W_out) is returned as a transposed view, so
+    the channel-major layout carries through the next layers without copies.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
@@ -65,24 +70,24 @@ class Conv2D(Layer):
         if H + 2 * ph < kh or W + 2 * pw < kw:
             raise ShapeError(f"{self.label}: input {shape_str((C, H, W))} with padding {self.padding} "
                              f"is smaller than the kernel {self.kernel_size}")
-        xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
-        win = windows(xp, kh, kw, sh, sw)  # (N, C, Ho, Wo, kh, kw), a view
-        Ho, Wo = win.shape[2:4]
-        cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(N * Ho * Wo, C * kh * kw)  # im2col copy
-        Wm = self.params["W"].reshape(self.out_channels, -1)  # (F, C*kh*kw)
-        y = cols @ Wm.T + self.params["b"]  # (N*Ho*Wo, F)
-        self._cache = (cols, xp.shape, (N, Ho, Wo))
-        return y.reshape(N, Ho, Wo, self.out_channels).transpose(0, 3, 1, 2)  # (N, F, Ho, Wo)
+        xt = x.transpose(1, 0, 2, 3)  # (C, N, H, W), a view
+        if ph or pw:
+            xt = np.pad(xt, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+        Ho, Wo = out_size(xt.shape[2], kh, sh), out_size(xt.shape[3], kw, sw)
+        cols = im2col(xt, kh, kw, sh, sw, Ho, Wo)  # (C*kh*kw, N*Ho*Wo)
+        y = self.params["W"].reshape(self.out_channels, -1) @ cols  # (F, N*Ho*Wo)
+        y += self.params["b"][:, None]
+        self._cache = (cols, xt.shape, (N, Ho, Wo))
+        return y.reshape(self.out_channels, N, Ho, Wo).transpose(1, 0, 2, 3)  # (N, F, Ho, Wo) view
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        cols, xp_shape, (N, Ho, Wo) = self._need_cache()
+        cols, xt_shape, (N, Ho, Wo) = self._need_cache()
         F, C, (kh, kw) = self.out_channels, self.in_channels, self.kernel_size
         dy = self._check_dy(dy, (N, F, Ho, Wo)).astype(self.dtype, copy=False)
-        dy2 = dy.transpose(0, 2, 3, 1).reshape(N * Ho * Wo, F)  # (N*Ho*Wo, F)
-        self.grads["W"] = (dy2.T @ cols).reshape(F, C, kh, kw)
-        self.grads["b"] = dy2.sum(axis=0)
-        dcols = dy2 @ self.params["W"].reshape(F, -1)  # (N*Ho*Wo, C*kh*kw)
-        dwin = dcols.reshape(N, Ho, Wo, C, kh, kw).transpose(0, 3, 1, 2, 4, 5)
-        dxp = col2im(dwin, xp_shape[2], xp_shape[3], *self.stride)  # (N, C, Hp, Wp)
-        ph, pw = self.padding
-        return dxp[:, :, ph : xp_shape[2] - ph, pw : xp_shape[3] - pw]
+        dy2 = dy.transpose(1, 0, 2, 3).reshape(F, N * Ho * Wo)  # free when dy is channel-major
+        self.grads["W"] = (dy2 @ cols.T).reshape(F, C, kh, kw)
+        self.grads["b"] = dy2.sum(axis=1)
+        dcols = self.params["W"].reshape(F, -1).T @ dy2  # (C*kh*kw, N*Ho*Wo)
+        dxt = col2im(dcols, xt_shape, kh, kw, *self.stride)  # (C, N, Hp, Wp)
+        (ph, pw), Hp, Wp = self.padding, xt_shape[2], xt_shape[3]
+        return dxt[:, :, ph : Hp - ph, pw : Wp - pw].transpose(1, 0, 2, 3)  # (N, C, H, W)

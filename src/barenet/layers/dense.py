@@ -52,14 +52,17 @@ class Dense(Layer):
         return ""
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        x = self._check_input(x, (self.in_features,))
-        x = x.astype(self.dtype, copy=False)  # (N, in)
+        x = self._check_input(x, (self.in_features,))  # (N, in)
+        if x.dtype != self.dtype:
+            x = x.astype(self.dtype)
         self._cache = x
         return x @ self.params["W"] + self.params["b"]  # (N, out)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         x = self._need_cache()
-        dy = self._check_dy(dy, (x.shape[0], self.out_features)).astype(self.dtype, copy=False)
+        dy = self._check_dy(dy, (x.shape[0], self.out_features))
+        if dy.dtype != self.dtype:
+            dy = dy.astype(self.dtype)
         self.grads["W"] = x.T @ dy  # (in, out)
         self.grads["b"] = dy.sum(axis=0)  # (out,)
         return dy @ self.params["W"].T  # (N, in)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from .base import Layer, as_pair, shape_str
-from .windows import col2im, out_size, windows
+from .windows import offsets, out_size
 
 
 class _Pool2D(Layer):
@@ -34,53 +34,63 @@ class _Pool2D(Layer):
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         return (C, out_size(H, kh, sh), out_size(W, kw, sw))
 
-    def _windows(self, x: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _check(self, x: Any) -> tuple[np.ndarray, list[tuple]]:
+        """Check x (N, C, H, W) against the window; return it and the per-offset slices."""
         x = self._check_input(x, (None, None, None))
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         if x.shape[2] < kh or x.shape[3] < kw:
             raise ShapeError(f"{self.label}: input {shape_str(x.shape[1:])} is smaller than the "
                              f"window {self.kernel_size}")
-        return x, windows(x, kh, kw, sh, sw)
+        Ho, Wo = out_size(x.shape[2], kh, sh), out_size(x.shape[3], kw, sw)
+        return x, [(slice(None), slice(None), *idx) for _, _, idx in offsets(kh, kw, sh, sw, Ho, Wo)]
 
 
 class MaxPool2D(_Pool2D):
     """``y[n, c, h, w] = max over the window of x``.
 
     The gradient goes to one element per window, the first maximum in row-major
-    order, as PyTorch does on ties.
+    order, as PyTorch does on ties. Both passes walk the kh*kw window offsets, each a
+    strided slice of the whole batch; with stride = kernel the slices tile the image.
     """
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        x, win = self._windows(x)
-        self._cache = x
-        return win.max(axis=(4, 5))  # (N, C, Ho, Wo)
+        x, idx = self._check(x)
+        y = x[idx[0]].copy()  # (N, C, Ho, Wo)
+        for ix in idx[1:]:
+            np.maximum(y, x[ix], out=y)
+        self._cache = (x, y, idx)
+        return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        x = self._need_cache()
-        N, C, H, W = x.shape
-        (kh, kw), (sh, sw) = self.kernel_size, self.stride
-        win = windows(x, kh, kw, sh, sw)
-        Ho, Wo = win.shape[2:4]
-        dy = self._check_dy(dy, (N, C, Ho, Wo))
-        flat = win.reshape(N, C, Ho, Wo, kh * kw)  # copy: one row per window
-        idx = flat.argmax(axis=-1)[..., None]  # (N, C, Ho, Wo, 1), first max wins
-        dwin = np.zeros(flat.shape, dtype=dy.dtype)
-        np.put_along_axis(dwin, idx, dy[..., None], axis=-1)
-        return col2im(dwin.reshape(N, C, Ho, Wo, kh, kw), H, W, sh, sw)
+        x, y, idx = self._need_cache()
+        dy = self._check_dy(dy, y.shape)
+        dx = np.zeros(x.shape, dtype=np.result_type(dy.dtype, x.dtype))
+        taken = np.zeros(y.shape, dtype=bool)  # windows whose max already got the gradient
+        for ix in idx:
+            hit = x[ix] == y
+            hit &= ~taken
+            taken |= hit
+            dx[ix] += dy * hit
+        return dx
 
 
 class AvgPool2D(_Pool2D):
     """``y[n, c, h, w] = mean over the window of x``; each input gets dy / (k_h*k_w) per window."""
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        x, win = self._windows(x)
-        self._cache = x.shape
-        return win.mean(axis=(4, 5), dtype=x.dtype)  # (N, C, Ho, Wo)
+        x, idx = self._check(x)
+        y = x[idx[0]].copy()
+        for ix in idx[1:]:
+            y += x[ix]
+        y *= np.asarray(1.0 / len(idx), dtype=y.dtype)
+        self._cache = (x.shape, x.dtype, y.shape, idx)
+        return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        N, C, H, W = self._need_cache()
-        (kh, kw), (sh, sw) = self.kernel_size, self.stride
-        dy = self._check_dy(dy, (N, C, out_size(H, kh, sh), out_size(W, kw, sw)))
-        share = dy / np.asarray(kh * kw, dtype=dy.dtype)
-        dwin = np.broadcast_to(share[..., None, None], share.shape + (kh, kw))
-        return col2im(dwin, H, W, sh, sw)
+        shape, dtype, y_shape, idx = self._need_cache()
+        dy = self._check_dy(dy, y_shape)
+        share = dy * np.asarray(1.0 / len(idx), dtype=dy.dtype)
+        dx = np.zeros(shape, dtype=np.result_type(share.dtype, dtype))
+        for ix in idx:
+            dx[ix] += share
+        return dx

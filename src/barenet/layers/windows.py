@@ -1,15 +1,17 @@
-"""Sliding windows over images: im2col as a strided view, and its adjoint col2im.
+"""Sliding (kh, kw) windows over NCHW images, by kernel offset.
 
-Both conv and pooling see an image through its (kh, kw) windows. ``windows`` returns
-them as a read-only view, with no copy; ``col2im`` adds per-window gradients back
-into image positions with one vectorized add per kernel offset (kh*kw adds in all),
-never a loop over pixels.
+Conv and pooling both read an image through its windows. Rather than materialize a
+(..., kh, kw) window axis, these helpers walk the kh*kw kernel offsets: offset (i, j)
+of every window is one strided slice ``x[:, :, i::s_h, j::s_w]`` of the image, so each
+step is a single vectorized copy, max or add over the whole batch. The Python loop runs
+kh*kw times per call (25 for a 5x5 kernel), never per pixel or per sample.
 """
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 
 def out_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
@@ -17,31 +19,39 @@ def out_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def windows(x: np.ndarray, kh: int, kw: int, sh: int, sw: int) -> np.ndarray:
-    """View of every (kh, kw) window of ``x``.
+def offsets(kh: int, kw: int, sh: int, sw: int, Ho: int, Wo: int) -> Iterator[tuple[int, int, tuple]]:
+    """Yield (i, j, index) per kernel offset; ``x[..., *index]`` is that offset of every window.
 
-    Shape: (N, C, H, W) -> (N, C, H_out, W_out, kh, kw), H_out = (H - kh) // sh + 1.
+    Shape: x (..., H, W) -> x[(..., *index)] (..., H_out, W_out).
     """
-    N, C, H, W = x.shape
-    Ho, Wo = out_size(H, kh, sh), out_size(W, kw, sw)
-    s0, s1, s2, s3 = x.strides
-    return as_strided(x, (N, C, Ho, Wo, kh, kw), (s0, s1, s2 * sh, s3 * sw, s2, s3), writeable=False)
-
-
-def col2im(dwin: np.ndarray, H: int, W: int, sh: int, sw: int) -> np.ndarray:
-    """Adjoint of ``windows``: sum each window's gradient back into its pixels.
-
-    Shape: (N, C, H_out, W_out, kh, kw) -> (N, C, H, W). Pixels that no window covers
-    (the remainder when the stride does not divide H - kh) get zero.
-    """
-    N, C, Ho, Wo, kh, kw = dwin.shape
-    if (sh, sw) == (kh, kw):
-        # Non-overlapping windows tile the image: a reshape puts every value in place.
-        dx = np.zeros((N, C, H, W), dtype=dwin.dtype)
-        dx[:, :, : Ho * kh, : Wo * kw] = dwin.transpose(0, 1, 2, 4, 3, 5).reshape(N, C, Ho * kh, Wo * kw)
-        return dx
-    dx = np.zeros((N, C, H, W), dtype=dwin.dtype)
     for i in range(kh):
         for j in range(kw):
-            dx[:, :, i : i + sh * (Ho - 1) + 1 : sh, j : j + sw * (Wo - 1) + 1 : sw] += dwin[:, :, :, :, i, j]
-    return dx
+            yield i, j, (slice(i, i + sh * (Ho - 1) + 1, sh), slice(j, j + sw * (Wo - 1) + 1, sw))
+
+
+def im2col(xt: np.ndarray, kh: int, kw: int, sh: int, sw: int, Ho: int, Wo: int) -> np.ndarray:
+    """Unroll windows, channel-major: (C, N, H, W) -> cols (C*kh*kw, N*H_out*W_out).
+
+    Row (c, i, j) holds pixel (i, j) of every window of channel c, which matches
+    ``W.reshape(F, C*kh*kw)`` so that ``W @ cols`` is the convolution.
+    """
+    C, N = xt.shape[:2]
+    cols = np.empty((C, kh, kw, N, Ho, Wo), dtype=xt.dtype)
+    for i, j, (hs, ws) in offsets(kh, kw, sh, sw, Ho, Wo):
+        cols[:, i, j] = xt[:, :, hs, ws]
+    return cols.reshape(C * kh * kw, N * Ho * Wo)
+
+
+def col2im(dcols: np.ndarray, shape: tuple, kh: int, kw: int, sh: int, sw: int) -> np.ndarray:
+    """Adjoint of ``im2col``: add each window pixel's gradient back to its image pixel.
+
+    Shape: dcols (C*kh*kw, N*H_out*W_out) -> (C, N, H, W) with ``shape`` = (C, N, H, W).
+    Pixels no window covers (a remainder when the stride does not divide H - kh) get 0.
+    """
+    C, N, H, W = shape
+    Ho, Wo = out_size(H, kh, sh), out_size(W, kw, sw)
+    d = dcols.reshape(C, kh, kw, N, Ho, Wo)
+    dxt = np.zeros(shape, dtype=dcols.dtype)
+    for i, j, (hs, ws) in offsets(kh, kw, sh, sw, Ho, Wo):
+        dxt[:, :, hs, ws] += d[:, i, j]
+    return dxt
