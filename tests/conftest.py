@@ -8,3 +8,21 @@ from being skipped.
 import os
 
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def model_file(tmp_path: Path) -> Path:
+    """A tiny trained model file with Adam state, a schedule, a Dropout stream and a record."""
+    import barenet as bn
+    from io_helpers import data, tiny_model
+
+    model = tiny_model()
+    model.fit(*data(), loss=bn.SoftmaxCrossEntropy(), optimizer=bn.Adam(0.01, schedule=bn.StepLR(1)),
+              epochs=1, batch_size=4, seed=0)
+    path = tmp_path / "model.bnm"
+    bn.save(model, path, record={"data": "toy"})
+    return path

@@ -285,8 +285,9 @@ ENGINE = ["layers", "losses.py", "optim.py", "init.py", "model.py", "gradcheck.p
 
 
 # Known upward imports, each inside a function so importing the engine never loads it. Sequential.save
-# is a convenience that calls barenet.io (application). Keep this list short; DESIGN.md says why.
-LAZY_UPWARD = {("model.py", "io")}
+# is a convenience that calls barenet.io (application), Sequential.to_onnx one that calls the
+# barenet.onnx adapter. Keep this list short; DESIGN.md says why.
+LAZY_UPWARD = {("model.py", "io"), ("model.py", "onnx")}
 
 
 def test_engine_files_import_only_numpy_and_the_standard_library():

@@ -5,6 +5,7 @@ The public API is re-exported here; see the README for a tour.
 
 from .callbacks import Callback, EarlyStopping, History, NonFiniteGuard
 from .errors import BarenetError, InputError, ModelFileError, NonFiniteError, NotReadyError, ShapeError
+from .doctor import doctor
 from .gradcheck import GradcheckResult, GradReport, gradcheck
 from .init import INITIALIZERS, glorot_normal, glorot_uniform, he_normal, he_uniform
 from .io import load, save
@@ -23,7 +24,7 @@ __all__ = [
     "Optimizer", "SGD", "Adam", "RMSProp", "OPTIMIZERS", "StepLR", "ExponentialLR", "CosineLR",
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "INITIALIZERS",
     "Callback", "EarlyStopping", "NonFiniteGuard", "History",
-    "gradcheck", "GradReport", "GradcheckResult",
+    "gradcheck", "GradReport", "GradcheckResult", "doctor",
     "save", "load",
     "BarenetError", "ShapeError", "InputError", "NotReadyError", "NonFiniteError", "ModelFileError",
     "__version__",

@@ -103,7 +103,8 @@ class Report:
         counts = [_plural(len(self.of(s)), name) for s, name in zip(SEVERITIES, ("error", "warning", "note"))]
         head = f"barenet doctor: {', '.join(counts)}" + (" - nothing stands in the way of training" if self.ok else "")
         pad = max((len(k) for k in self.context), default=0) + 2
-        lines = [head] + [f"  {k + ':':<{pad}}{v}" for k, v in self.context.items()]
+        lines = [head] + [textwrap.fill(v, WIDTH, initial_indent=f"  {k + ':':<{pad}}",
+                                        subsequent_indent=" " * (2 + pad)) for k, v in self.context.items()]
         return "\n\n".join(["\n".join(lines)] + [str(f) for f in self.sorted])
 
 

@@ -109,10 +109,9 @@ def run_probe(report: Any, model: Sequential, X: np.ndarray, t: np.ndarray, loss
         report.context["probe"] += f"; lr test: {len(LR_GRID)} rates x {LR_STEPS} steps, each on a fresh copy"
     try:
         with np.errstate(all="ignore"):
-            start = copy.deepcopy(model)
-            if not inspect_start(report, model, probe):
-                return
-            if train_probe(report, model, probe, optimizer, steps) and lr_test:
+            start = copy.deepcopy(model)  # the lr test starts every run from these weights
+            if inspect_start(report, model, probe) and train_probe(report, model, probe, optimizer, steps) \
+                    and lr_test:
                 lr_range(report, start, probe, optimizer)
     except (ValueError, ArithmeticError, BarenetError) as exc:
         report.add("warning", "probe-failed", "The probe run stopped with an error",

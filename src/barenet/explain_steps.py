@@ -198,10 +198,10 @@ def _softmax_forward(t: Trace) -> list[Step]:
               f"p = {vec(v['p'])}        (p[0] + p[1] = 1)",
               f"one-hot target y = {vec(v['y'])}",
               f"prediction: argmax p = {pred} -> {CLASSES[pred]}")),
-        Prose(f"With two outputs the label becomes a one-hot row: y = [1, 0] for O and [0, 1] for X. "
-              f"Nothing in the network knows that output 0 means O: the loss rewards a high p[0] on O "
-              f"samples, so training makes it so. The argmax only reads off the prediction; the loss "
-              f"uses the whole vector p, never max(p).")])
+        Prose("With two outputs the label becomes a one-hot row: y = [1, 0] for O and [0, 1] for X. "
+              "Nothing in the network knows that output 0 means O: the loss rewards a high p[0] on O "
+              "samples, so training makes it so. The argmax only reads off the prediction; the loss "
+              "uses the whole vector p, never max(p).")])
     loss = Step("forward", "Loss: cross-entropy", [
         Math(("L = -sum over j of y[j] * log p[j]        (only the true class has y[j] = 1)",
               f"L = -log p[{label}] = -log({num(v['p'][label])})", f"L = {t.loss:.6g}"))])

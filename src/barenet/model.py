@@ -166,6 +166,13 @@ class Sequential:
 
         save(self, path, record=record)
 
+    def to_onnx(self, path: Any, **kw: Any) -> None:
+        """Export this model as an ONNX graph; see ``barenet.onnx.to_onnx`` (needs ``barenet[onnx]``)."""
+        # Imported here as a convenience: the engine stays free of the adapter.
+        from .onnx import to_onnx
+
+        to_onnx(self, path, **kw)
+
     # -- description ---------------------------------------------------------------
     @property
     def n_params(self) -> int:
