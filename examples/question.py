@@ -50,6 +50,11 @@ def train(title: str, layers: list, loss: bn.Loss, y: np.ndarray, epochs: int, l
     return model, np.array(history["loss"])
 
 
+def vec(values) -> str:
+    """A vector with 4 decimals: [0.9997, 0.0003]."""
+    return "[" + ", ".join(f"{float(v):.4f}" for v in values) + "]"
+
+
 def hidden() -> list:
     return [bn.Dense(4, 2), bn.Sigmoid()]
 
@@ -62,11 +67,11 @@ def answer(model: bn.Sequential, first_grads: tuple) -> None:
     print(f"1. Yes: with two outputs, y becomes one-hot rows, one per letter: y = {ONE_HOT.astype(int).tolist()}.")
     print(f"2. Nothing in the code says which node is O: the targets do. Training pushes output 0 up for the O\n"
           f"   row and output 1 for the X row. After training p(O | O) = {p[0, 0]:.3f} and p(X | X) = {p[1, 1]:.3f}.")
-    print(f"3. No max() during training: the loss needs the whole vector p = {np.round(p[0].astype(float), 3).tolist()}.\n"
+    print(f"3. No max() during training: the loss needs the whole vector p = {vec(p[0])}.\n"
           f"   max() keeps one number and throws away the gradient of the other. Use argmax only to\n"
           f"   predict: argmax = {int(np.argmax(p[0]))} -> {NAMES[int(np.argmax(p[0]))]}.")
     print(f"4. With softmax + cross-entropy, dL/dz = p - y for the logits z. At the first step, for the O\n"
-          f"   letter: p = {np.round(p0.astype(float), 4).tolist()}, y = [1, 0], so dL/dz = {np.round(p0.astype(float) - [1, 0], 4).tolist()}.\n"
+          f"   letter: p = {vec(p0)}, y = [1, 0], so dL/dz = {vec(p0 - [1, 0])}.\n"
           f"   The single-output MSE rule d_L_d_ypred = -2 (y_true - y_pred) = {mse_grad:.4f} there does not\n"
           f"   carry over: there is no separate softmax derivative to chain, it cancels with the log.")
 

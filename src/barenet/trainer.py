@@ -18,9 +18,9 @@ from . import data as datasets
 from .callbacks import History
 from .io import load
 from .model import Sequential
-from .optim import SGD, Adam, Optimizer, RMSProp
+from .optim import Optimizer
 from .report import EpochPrinter, ProgressBar, confusion_matrix, format_confusion
-from .zoo import get_arch
+from .zoo import get_arch, make_optimizer
 
 DEFAULT_ARCH = {"ox": "seed-softmax", "letters": "lenet", "digits": "mlp", "emnist-letters": "lenet"}
 VALIDATION_SPLIT = 0.1
@@ -51,15 +51,6 @@ class TrainResult:
     predictions: np.ndarray
 
 
-def make_optimizer(name: str, lr: float) -> Optimizer:
-    """The optimizer a CLI name stands for; SGD gets momentum 0.9."""
-    makers = {"adam": lambda: Adam(lr=lr), "sgd": lambda: SGD(lr=lr, momentum=0.9),
-              "rmsprop": lambda: RMSProp(lr=lr)}
-    if name not in makers:
-        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(makers)}")
-    return makers[name]()
-
-
 def _shuffled_train(cfg: TrainConfig) -> Any:
     """The training split in a seeded order, so the validation tail holds every class."""
     train = datasets.load(cfg.dataset, "train", seed=cfg.seed, **cfg.data_options)
@@ -74,7 +65,7 @@ def _new_model(cfg: TrainConfig, train: Any) -> tuple[Sequential, Any, Optimizer
                               batch_size=cfg.batch_size or arch.batch_size, lr=cfg.lr or arch.lr)
     record = {"config": dataclasses.asdict(cfg), "classes": list(train.classes),
               "input_shape": list(train.input_shape), "history": {}}
-    return model, arch.make_loss(), make_optimizer(cfg.optimizer, cfg.lr), record
+    return model, arch.make_loss(), make_optimizer(cfg.optimizer, cfg.lr, arch.decay), record
 
 
 def resume_config(model: Sequential, epochs: int | None) -> TrainConfig:

@@ -19,7 +19,7 @@ from typing import Callable
 from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Sigmoid
 from .losses import MSE, Loss, SoftmaxCrossEntropy
 from .model import Sequential
-from .optim import Adam, Optimizer
+from .optim import SGD, Adam, ExponentialLR, Optimizer, RMSProp
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,13 @@ class Arch:
     epochs: int
     batch_size: int
     summary: str
+    decay: float = 1.0  # per-epoch learning-rate factor (ExponentialLR); 1.0 keeps it constant
 
     def build(self, input_shape: tuple, n_classes: int, seed: int | None = 0) -> Sequential:
         return Sequential(self.build_layers(tuple(input_shape), n_classes), seed=seed)
 
     def make_optimizer(self, lr: float | None = None) -> Optimizer:
-        return Adam(lr=self.lr if lr is None else lr)
+        return make_optimizer("adam", self.lr if lr is None else lr, self.decay)
 
 
 def _seed_trunk(input_shape: tuple) -> list[Layer]:
@@ -89,10 +90,25 @@ ARCHS: dict[str, Arch] = {
              summary="the question's network with 2 logits, one-hot targets and softmax cross-entropy"),
         Arch("mlp", _mlp, SoftmaxCrossEntropy, lr=1e-3, epochs=30, batch_size=32,
              summary="multilayer perceptron 128-64 with ReLU"),
-        Arch("lenet", _lenet, SoftmaxCrossEntropy, lr=1e-3, epochs=12, batch_size=64,
+        Arch("lenet", _lenet, SoftmaxCrossEntropy, lr=2e-3, epochs=8, batch_size=64, decay=0.8,
              summary="LeNet-5-style CNN for 28x28 images"),
     )
 }
+
+
+def make_optimizer(name: str, lr: float, decay: float = 1.0) -> Optimizer:
+    """The optimizer a CLI name stands for (SGD gets momentum 0.9), with an optional decay.
+
+    The decay is ExponentialLR, a function of the epoch alone, so a resumed run gets the
+    same rates as one long run.
+    """
+    schedule = ExponentialLR(decay) if decay != 1.0 else None
+    makers = {"adam": lambda: Adam(lr=lr, schedule=schedule),
+              "sgd": lambda: SGD(lr=lr, momentum=0.9, schedule=schedule),
+              "rmsprop": lambda: RMSProp(lr=lr, schedule=schedule)}
+    if name not in makers:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(makers)}")
+    return makers[name]()
 
 
 def get_arch(name: str) -> Arch:

@@ -83,4 +83,4 @@ def test_bad_options(option):
 
 def test_default_train_size():
     ds = load("letters")
-    assert len(ds) == 17 * 26 * 8 == 3536
+    assert len(ds) == 17 * 26 * 24 == 10608

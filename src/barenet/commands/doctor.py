@@ -75,7 +75,7 @@ def _question(args: argparse.Namespace) -> tuple:
 
 def _arch(args: argparse.Namespace) -> tuple:
     from .. import data as datasets
-    from ..trainer import make_optimizer
+    from ..zoo import make_optimizer
     from ..zoo import get_arch
 
     arch = get_arch(args.arch)
@@ -103,7 +103,7 @@ def _model_file(args: argparse.Namespace) -> tuple:
 
 def _file_optimizer(model: Any, args: argparse.Namespace) -> Any:
     """The saved optimizer, or one named by --optimizer; --lr replaces the rate either way."""
-    from ..trainer import make_optimizer
+    from ..zoo import make_optimizer
 
     saved = model.optimizer
     if args.optimizer or saved is None:
