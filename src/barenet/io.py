@@ -59,7 +59,7 @@ import os
 import platform
 import struct
 import tempfile
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -109,7 +109,7 @@ def save(model: Sequential, path: str | os.PathLike[str], *, record: dict[str, A
     if len(head) > MAX_HEADER_BYTES:
         raise ValueError(f"save: the header is {len(head)} bytes, over the {MAX_HEADER_BYTES}-byte limit; "
                          "make the record smaller")
-    _atomic_write(path, [PREFIX.pack(MAGIC, FORMAT_VERSION, len(head)), head, *chunks])
+    atomic_write(path, _with_digest([PREFIX.pack(MAGIC, FORMAT_VERSION, len(head)), head, *chunks]))
 
 
 def _as_le_bytes(name: str, arr: Any) -> np.ndarray:
@@ -189,19 +189,20 @@ def _to_json(header: dict[str, Any]) -> bytes:
         raise ValueError(f"save: the record and configs must be finite JSON data: {exc}") from None
 
 
-def _atomic_write(path: str | os.PathLike[str], chunks: list) -> None:
-    """Write chunks plus their SHA-256 to a temp file, fsync it, and move it onto ``path``."""
+def atomic_write(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
+    """Write ``chunks`` to a temp file beside ``path``, fsync it, and move it onto ``path``.
+
+    A crash at any point leaves either the old file or the new one, never a mix, and no
+    temp file behind. A file being replaced keeps its permission bits; a new one gets 0644.
+    """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     mode = os.stat(path).st_mode & 0o777 if os.path.isfile(path) else 0o644
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            digest = hashlib.sha256()
             for chunk in chunks:
-                digest.update(chunk)
                 f.write(chunk)
-            f.write(digest.digest())
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
@@ -211,6 +212,15 @@ def _atomic_write(path: str | os.PathLike[str], chunks: list) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(folder)
+
+
+def _with_digest(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The chunks, then the 32-byte SHA-256 of all of them: the model file's trailer."""
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
+    yield digest.digest()
 
 
 def _fsync_dir(folder: str) -> None:

@@ -43,15 +43,14 @@ Metadata (``model.metadata_props``, all strings): ``barenet_version``, ``input_s
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ._optional import require
+from .io import atomic_write
 from .layers import (AvgPool2D, Conv2D, Dense, Dropout, Flatten, Layer, LeakyReLU, MaxPool2D, ReLU, Sigmoid,
                      Softmax, Tanh)
 from .model import Sequential
@@ -137,7 +136,7 @@ def to_onnx(model: Sequential, path: str | os.PathLike[str], *, input_shape: Seq
     proto.ir_version = IR_VERSIONS[opset]
     onnx.helper.set_model_props(proto, _metadata(model, shape, names))
     onnx.checker.check_model(proto, full_check=True)
-    _atomic_write_bytes(path, proto.SerializeToString())
+    atomic_write(path, [proto.SerializeToString()])
 
 
 def _node_specs(model: Sequential) -> list[NodeSpec | None]:
@@ -227,26 +226,3 @@ def _version() -> str:
     return __version__
 
 
-def _atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to a temp file beside ``path``, fsync it and move it over ``path``.
-
-    barenet.io's own writer appends its SHA-256 trailer, which an ONNX file must not
-    have, so only its folder fsync is shared.
-    """
-    from .io import _fsync_dir
-
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(folder)
