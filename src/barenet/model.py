@@ -96,13 +96,26 @@ class Sequential:
         self.outputs = outputs
         return x
 
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        """Backpropagate dL/d(output) through every layer, filling grads; returns dL/d(input)."""
-        grads = []
-        for layer in reversed(self.layers):
-            dy = layer.backward(dy)
-            grads.append(dy)
-        self.input_grads = grads[::-1]
+    def backward(self, dy: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """Backpropagate dL/d(output) through every layer, filling grads; returns dL/d(input).
+
+        Training needs no gradient for the data itself: with ``need_input_grad=False`` the
+        walk stops at the first layer with parameters, which fills its grads through
+        ``backward_params`` when it has one (saving, for a first Conv2D, its col2im), and
+        None is returned.
+        """
+        first = next((i for i, layer in enumerate(self.layers) if layer.params), 0)
+        grads: list[np.ndarray | None] = [None] * len(self.layers)
+        for i in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[i]
+            if not need_input_grad and i == first and hasattr(layer, "backward_params"):
+                layer.backward_params(dy)
+                dy = None
+                break
+            dy = grads[i] = layer.backward(dy)
+            if not need_input_grad and i == first:
+                break
+        self.input_grads = grads
         return dy
 
     __call__ = forward

@@ -64,7 +64,7 @@ def _run_epoch(model: Sequential, X: np.ndarray, y: np.ndarray, loss: Loss, opti
         xb, yb = X[start : start + batch_size], y[start : start + batch_size]
         out = model.forward(xb, training=True)
         value = loss.forward(out, yb)
-        model.backward(loss.backward())
+        model.backward(loss.backward(), need_input_grad=False)
         for cb in callbacks:
             cb.on_backward(model, model.epoch, batch, {"loss": value})
         optimizer.step(model.layers)

@@ -6,6 +6,9 @@ A layer maps a batch to a batch:
 - ``backward(dy) -> dx`` fills ``self.grads`` (same keys as ``self.params``);
 - ``get_config()`` returns the constructor arguments as plain JSON-able data;
 - ``output_shape(shape)`` maps a per-sample input shape to the per-sample output shape.
+
+Layers with parameters may also offer ``backward_params(dy)``, which fills ``grads`` without
+computing dx; training calls it on the first such layer, whose input is the data.
 """
 
 from __future__ import annotations

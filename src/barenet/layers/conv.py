@@ -9,7 +9,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..init import get_initializer, make_rng
 from .base import Layer, as_float_dtype, as_pair, shape_str
-from .windows import col2im, im2col, out_size
+from .windows import col2im, gemm_nt, im2col, out_size, to_chwn
 
 
 class Conv2D(Layer):
@@ -24,9 +24,9 @@ class Conv2D(Layer):
     Backward, with dy as (F, N*H_out*W_out): ``dW = dy cols^T``, ``db = sum dy``,
     ``dcols = W^T dy``, folded back onto the pixels by col2im.
 
-    The work runs channel-major, (C, N, H, W): the unrolled rows then read whole image
-    rows, and the GEMM result (F, N*H_out*W_out) is returned as a transposed view, so
-    the channel-major layout carries through the next layers without copies.
+    The work runs on (C, H, W, N) images, batch innermost (see ``windows``): the GEMM
+    result (F, H_out*W_out*N) is returned as a transposed NCHW view, so that layout
+    carries through the following layers without copies.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
@@ -64,30 +64,40 @@ class Conv2D(Layer):
         return (self.out_channels, out_size(H, kh, sh, ph), out_size(W, kw, sw, pw))
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        x = self._check_input(x, (self.in_channels, None, None)).astype(self.dtype, copy=False)
+        x = self._check_input(x, (self.in_channels, None, None))
         N, C, H, W = x.shape
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         if H + 2 * ph < kh or W + 2 * pw < kw:
             raise ShapeError(f"{self.label}: input {shape_str((C, H, W))} with padding {self.padding} "
                              f"is smaller than the kernel {self.kernel_size}")
-        xt = x.transpose(1, 0, 2, 3)  # (C, N, H, W), a view
+        xc = to_chwn(x.astype(self.dtype, copy=False))  # (C, H, W, N)
         if ph or pw:
-            xt = np.pad(xt, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-        Ho, Wo = out_size(xt.shape[2], kh, sh), out_size(xt.shape[3], kw, sw)
-        cols = im2col(xt, kh, kw, sh, sw, Ho, Wo)  # (C*kh*kw, N*Ho*Wo)
-        y = self.params["W"].reshape(self.out_channels, -1) @ cols  # (F, N*Ho*Wo)
+            xc = np.pad(xc, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
+        Ho, Wo = out_size(xc.shape[1], kh, sh), out_size(xc.shape[2], kw, sw)
+        cols = im2col(xc, kh, kw, sh, sw, Ho, Wo)  # (C*kh*kw, Ho*Wo*N)
+        y = self.params["W"].reshape(self.out_channels, -1) @ cols  # (F, Ho*Wo*N)
         y += self.params["b"][:, None]
-        self._cache = (cols, xt.shape, (N, Ho, Wo))
-        return y.reshape(self.out_channels, N, Ho, Wo).transpose(1, 0, 2, 3)  # (N, F, Ho, Wo) view
+        self._cache = (cols, xc.shape, (N, Ho, Wo))
+        return y.reshape(self.out_channels, Ho, Wo, N).transpose(3, 0, 1, 2)  # (N, F, Ho, Wo) view
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        cols, xt_shape, (N, Ho, Wo) = self._need_cache()
+        dy2 = self._backward_params(dy)
+        cols, xc_shape, _ = self._cache
+        F, (kh, kw) = self.out_channels, self.kernel_size
+        dcols = self.params["W"].reshape(F, -1).T @ dy2  # (C*kh*kw, Ho*Wo*N)
+        dxc = col2im(dcols, xc_shape, kh, kw, *self.stride)  # (C, Hp, Wp, N)
+        (ph, pw), Hp, Wp = self.padding, xc_shape[1], xc_shape[2]
+        return dxc[:, ph : Hp - ph, pw : Wp - pw, :].transpose(3, 0, 1, 2)  # (N, C, H, W) view
+
+    def backward_params(self, dy: np.ndarray) -> None:
+        """Fill ``grads`` only, without dL/dx: for a first layer, whose input needs no gradient."""
+        self._backward_params(dy)
+
+    def _backward_params(self, dy: np.ndarray) -> np.ndarray:
+        cols, _, (N, Ho, Wo) = self._need_cache()
         F, C, (kh, kw) = self.out_channels, self.in_channels, self.kernel_size
         dy = self._check_dy(dy, (N, F, Ho, Wo)).astype(self.dtype, copy=False)
-        dy2 = dy.transpose(1, 0, 2, 3).reshape(F, N * Ho * Wo)  # free when dy is channel-major
-        self.grads["W"] = (dy2 @ cols.T).reshape(F, C, kh, kw)
+        dy2 = to_chwn(dy).reshape(F, Ho * Wo * N)  # free when dy came from a layer here
+        self.grads["W"] = gemm_nt(dy2, cols).reshape(F, C, kh, kw)
         self.grads["b"] = dy2.sum(axis=1)
-        dcols = self.params["W"].reshape(F, -1).T @ dy2  # (C*kh*kw, N*Ho*Wo)
-        dxt = col2im(dcols, xt_shape, kh, kw, *self.stride)  # (C, N, Hp, Wp)
-        (ph, pw), Hp, Wp = self.padding, xt_shape[2], xt_shape[3]
-        return dxt[:, :, ph : Hp - ph, pw : Wp - pw].transpose(1, 0, 2, 3)  # (N, C, H, W)
+        return dy2

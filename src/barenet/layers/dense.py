@@ -59,10 +59,18 @@ class Dense(Layer):
         return x @ self.params["W"] + self.params["b"]  # (N, out)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
+        dy = self._backward_params(dy)
+        return dy @ self.params["W"].T  # (N, in)
+
+    def backward_params(self, dy: np.ndarray) -> None:
+        """Fill ``grads`` only, without dL/dx: for a first layer, whose input needs no gradient."""
+        self._backward_params(dy)
+
+    def _backward_params(self, dy: np.ndarray) -> np.ndarray:
         x = self._need_cache()
         dy = self._check_dy(dy, (x.shape[0], self.out_features))
         if dy.dtype != self.dtype:
             dy = dy.astype(self.dtype)
         self.grads["W"] = x.T @ dy  # (in, out)
         self.grads["b"] = dy.sum(axis=0)  # (out,)
-        return dy @ self.params["W"].T  # (N, in)
+        return dy

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from .base import Layer, as_pair, shape_str
-from .windows import offsets, out_size
+from .windows import offsets, out_size, to_chwn
 
 
 class _Pool2D(Layer):
@@ -35,14 +35,14 @@ class _Pool2D(Layer):
         return (C, out_size(H, kh, sh), out_size(W, kw, sw))
 
     def _check(self, x: Any) -> tuple[np.ndarray, list[tuple]]:
-        """Check x (N, C, H, W) against the window; return it and the per-offset slices."""
+        """Check x (N, C, H, W) against the window; return it as (C, H, W, N) and the offset slices."""
         x = self._check_input(x, (None, None, None))
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         if x.shape[2] < kh or x.shape[3] < kw:
             raise ShapeError(f"{self.label}: input {shape_str(x.shape[1:])} is smaller than the "
                              f"window {self.kernel_size}")
         Ho, Wo = out_size(x.shape[2], kh, sh), out_size(x.shape[3], kw, sw)
-        return x, [(slice(None), slice(None), *idx) for _, _, idx in offsets(kh, kw, sh, sw, Ho, Wo)]
+        return to_chwn(x), [idx for _, _, idx in offsets(kh, kw, sh, sw, Ho, Wo)]
 
 
 class MaxPool2D(_Pool2D):
@@ -50,47 +50,49 @@ class MaxPool2D(_Pool2D):
 
     The gradient goes to one element per window, the first maximum in row-major
     order, as PyTorch does on ties. Both passes walk the kh*kw window offsets, each a
-    strided slice of the whole batch; with stride = kernel the slices tile the image.
+    strided slice of the whole batch held as (C, H, W, N); with stride = kernel the
+    slices tile the image.
     """
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        x, idx = self._check(x)
-        y = x[idx[0]].copy()  # (N, C, Ho, Wo)
+        xc, idx = self._check(x)
+        y = xc[idx[0]].copy()  # (C, Ho, Wo, N)
         for ix in idx[1:]:
-            np.maximum(y, x[ix], out=y)
-        self._cache = (x, y, idx)
-        return y
+            np.maximum(y, xc[ix], out=y)
+        self._cache = (xc, y, idx)
+        return y.transpose(3, 0, 1, 2)  # (N, C, Ho, Wo) view
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        x, y, idx = self._need_cache()
-        dy = self._check_dy(dy, y.shape)
-        dx = np.zeros(x.shape, dtype=np.result_type(dy.dtype, x.dtype))
+        xc, y, idx = self._need_cache()
+        dy = to_chwn(self._check_dy(dy, y.transpose(3, 0, 1, 2).shape))
+        dxc = np.zeros(xc.shape, dtype=np.result_type(dy.dtype, xc.dtype))
         taken = np.zeros(y.shape, dtype=bool)  # windows whose max already got the gradient
         for ix in idx:
-            hit = x[ix] == y
+            hit = xc[ix] == y
             hit &= ~taken
             taken |= hit
-            dx[ix] += dy * hit
-        return dx
+            dxc[ix] += dy * hit
+        return dxc.transpose(3, 0, 1, 2)
 
 
 class AvgPool2D(_Pool2D):
     """``y[n, c, h, w] = mean over the window of x``; each input gets dy / (k_h*k_w) per window."""
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        x, idx = self._check(x)
-        y = x[idx[0]].copy()
+        xc, idx = self._check(x)
+        y = xc[idx[0]].copy()
         for ix in idx[1:]:
-            y += x[ix]
+            y += xc[ix]
         y *= np.asarray(1.0 / len(idx), dtype=y.dtype)
-        self._cache = (x.shape, x.dtype, y.shape, idx)
-        return y
+        self._cache = (xc.shape, xc.dtype, y.shape, idx)
+        return y.transpose(3, 0, 1, 2)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         shape, dtype, y_shape, idx = self._need_cache()
-        dy = self._check_dy(dy, y_shape)
+        C, Ho, Wo, N = y_shape
+        dy = to_chwn(self._check_dy(dy, (N, C, Ho, Wo)))
         share = dy * np.asarray(1.0 / len(idx), dtype=dy.dtype)
-        dx = np.zeros(shape, dtype=np.result_type(share.dtype, dtype))
+        dxc = np.zeros(shape, dtype=np.result_type(share.dtype, dtype))
         for ix in idx:
-            dx[ix] += share
-        return dx
+            dxc[ix] += share
+        return dxc.transpose(3, 0, 1, 2)
