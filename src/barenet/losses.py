@@ -83,6 +83,20 @@ class Loss:
     def backward(self) -> np.ndarray:
         raise NotImplementedError
 
+    def prepare(self, pred: np.ndarray, target: Any) -> np.ndarray:
+        """Check every target once and return them in the form ``forward_prepared`` takes.
+
+        ``pred`` only needs the predictions' shape and dtype (a broadcast view will do).
+        Training calls this once per ``fit``, then ``forward_prepared`` per batch, so the
+        per-batch path skips checks that were already made.
+        """
+        self.forward(pred, target)
+        return np.asarray(target)
+
+    def forward_prepared(self, pred: np.ndarray, target: np.ndarray) -> float:
+        """``forward`` on targets that ``prepare`` returned; by default the same as forward."""
+        return self.forward(pred, target)
+
     def get_config(self) -> dict[str, Any]:
         return {}
 
@@ -106,7 +120,14 @@ class MSE(Loss):
 
     def forward(self, pred: Any, target: Any) -> float:
         pred, target = _check_pair(pred, target, "MSE")
-        diff = pred - _match_shape(pred, target, "MSE")
+        return self.forward_prepared(pred, _match_shape(pred, target, "MSE"))
+
+    def prepare(self, pred: np.ndarray, target: Any) -> np.ndarray:
+        pred, target = _check_pair(pred, target, "MSE")
+        return _match_shape(pred, target, "MSE")
+
+    def forward_prepared(self, pred: np.ndarray, target: np.ndarray) -> float:
+        diff = pred - target
         self._cache = diff
         return float(np.mean(diff * diff))
 
@@ -197,14 +218,24 @@ class SoftmaxCrossEntropy(Loss):
         return q
 
     def forward(self, pred: Any, target: Any) -> float:
+        z, q = self._checked(pred, target)
+        return self.forward_prepared(z, q)
+
+    def prepare(self, pred: np.ndarray, target: Any) -> np.ndarray:
+        """The smoothed one-hot rows q (N, C) of every target, checked once."""
+        return self._checked(pred, target)[1]
+
+    def forward_prepared(self, pred: np.ndarray, target: np.ndarray) -> float:
+        log_p = log_softmax(pred)
+        self._cache = (np.exp(log_p), target)
+        return float(-(target * log_p).sum() / pred.shape[0])
+
+    def _checked(self, pred: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
         z, target = _check_pair(pred, target, "SoftmaxCrossEntropy")
         if z.ndim != 2 or z.shape[1] < 2:
             raise ShapeError(f"SoftmaxCrossEntropy: expected logits of shape (N, C) with C >= 2, received "
                              f"{z.shape}; for a single output use Sigmoid with BinaryCrossEntropy")
-        q = self.targets(z, target)
-        log_p = log_softmax(z)
-        self._cache = (np.exp(log_p), q)
-        return float(-(q * log_p).sum() / z.shape[0])
+        return z, self.targets(z, target)
 
     def backward(self) -> np.ndarray:
         p, q = self._cached()

@@ -170,12 +170,21 @@ class Adam(Optimizer):
         elif self.weight_decay:
             g = g + self.weight_decay * p
         m, v = state["m"], state["v"]
+        # In place, through one scratch array: this step runs for every parameter on every
+        # batch, and temporaries were most of its time. The arithmetic is PyTorch's, in its order.
+        buf = np.multiply(g, 1 - b1)
         m *= b1
-        m += (1 - b1) * g
+        m += buf
+        np.multiply(g, g, out=buf)
+        buf *= 1 - b2
         v *= b2
-        v += (1 - b2) * (g * g)
-        denom = np.sqrt(v) / math.sqrt(1 - b2**t) + self.eps
-        p -= (self.lr / (1 - b1**t)) * (m / denom)
+        v += buf
+        np.sqrt(v, out=buf)
+        buf /= math.sqrt(1 - b2**t)
+        buf += self.eps  # denominator: sqrt(v) / sqrt(1 - b2^t) + eps
+        np.divide(m, buf, out=buf)
+        buf *= self.lr / (1 - b1**t)
+        p -= buf
 
 
 class RMSProp(Optimizer):

@@ -41,29 +41,30 @@ def _split(X: np.ndarray, y: np.ndarray, validation_data: Any, validation_split:
     return X[:-n_val], y[:-n_val], X[-n_val:], y[-n_val:]
 
 
-def _check_targets(model: Sequential, X: np.ndarray, y: np.ndarray, loss: Loss) -> None:
-    """Let the loss check every target once, before any step, so an error names the caller's index.
+def _prepare_targets(model: Sequential, X: np.ndarray, y: np.ndarray, loss: Loss) -> np.ndarray:
+    """Let the loss check and convert every target once, before any step.
 
     Checked batch by batch instead, a bad label would surface after some steps had changed the
-    weights, and its index would count within a shuffled batch. The loss sees one sample's
-    output (its shape is all the checks need) repeated N times, a view with no copy.
+    weights, and its index would count within a shuffled batch; and each batch would pay for
+    the checks again. The loss sees one sample's output (its shape and dtype are all it
+    needs) repeated N times, a view with no copy.
     """
     out = model.forward(X[:1])  # (1, ...): the output shape the loss will see
-    loss.forward(np.broadcast_to(out, (len(X),) + out.shape[1:]), y)
+    return loss.prepare(np.broadcast_to(out, (len(X),) + out.shape[1:]), y)
 
 
-def _run_epoch(model: Sequential, X: np.ndarray, y: np.ndarray, loss: Loss, optimizer: Any,
+def _run_epoch(model: Sequential, X: np.ndarray, y: np.ndarray, T: np.ndarray, loss: Loss, optimizer: Any,
                batch_size: int, shuffle: bool, callbacks: list[Callback]) -> dict[str, float]:
-    """One pass over the data; returns the sample-weighted mean loss and accuracy."""
+    """One pass over the data (targets y, prepared by the loss as T); returns mean loss and accuracy."""
     if shuffle:
         order = model.rng.permutation(len(X))
-        X, y = X[order], y[order]
+        X, y, T = X[order], y[order], T[order]
     total_loss = 0.0
     predicted = np.empty(len(X), dtype=np.int64)  # compared with the labels once, after the epoch
     for batch, start in enumerate(range(0, len(X), batch_size)):
-        xb, yb = X[start : start + batch_size], y[start : start + batch_size]
+        xb = X[start : start + batch_size]
         out = model.forward(xb, training=True)
-        value = loss.forward(out, yb)
+        value = loss.forward_prepared(out, T[start : start + batch_size])
         model.backward(loss.backward(), need_input_grad=False)
         for cb in callbacks:
             cb.on_backward(model, model.epoch, batch, {"loss": value})
@@ -88,10 +89,11 @@ def fit(model: Sequential, X: Any, y: Any, *, loss: Loss, optimizer: Any, epochs
     """
     X, y = check_Xy(X, y, "Sequential.fit")
     _check_args(epochs, batch_size, validation_split, loss, optimizer)
-    _check_targets(model, X, y, loss)
+    T = _prepare_targets(model, X, y, loss)
     X, y, Xv, yv = _split(X, y, validation_data, validation_split)
+    T = T[: len(X)]  # a validation split takes the tail; its targets are checked here too
     if validation_data is not None:
-        _check_targets(model, Xv, yv, loss)
+        _prepare_targets(model, Xv, yv, loss)
     if seed is not None:
         model.reseed(seed)
     callbacks = list(callbacks)
@@ -104,7 +106,7 @@ def fit(model: Sequential, X: Any, y: Any, *, loss: Loss, optimizer: Any, epochs
     for _ in range(epochs):
         epoch = model.epoch
         optimizer.set_epoch(epoch)
-        logs = _run_epoch(model, X, y, loss, optimizer, batch_size, shuffle, callbacks)
+        logs = _run_epoch(model, X, y, T, loss, optimizer, batch_size, shuffle, callbacks)
         model.epoch += 1
         if Xv is not None:
             val = model.evaluate(Xv, yv, loss)
