@@ -82,6 +82,12 @@ class Optimizer:
         self.lr = self.schedule(epoch, self.base_lr) if self.schedule else self.base_lr
 
     def step(self, layers: Iterable[Any]) -> None:
+        for key, p, g in self._pairs(layers):
+            self._update(self.state.setdefault(key, {}), p, g)
+
+    def _pairs(self, layers: Iterable[Any]) -> list[tuple[tuple[int, str], np.ndarray, np.ndarray]]:
+        """((layer index, name), param, gradient in the param's dtype) for every parameter, checked."""
+        pairs = []
         for i, layer in enumerate(layers):
             for name, p in layer.params.items():
                 g = layer.grads.get(name)
@@ -91,7 +97,8 @@ class Optimizer:
                 if g.shape != p.shape:
                     raise ShapeError(f"{type(self).__name__}: gradient of {name!r} in {layer.label} has shape "
                                      f"{g.shape}, expected {p.shape}")
-                self._update(self.state.setdefault((i, name), {}), p, g.astype(p.dtype, copy=False))
+                pairs.append(((i, name), p, g.astype(p.dtype, copy=False)))
+        return pairs
 
     def _update(self, state: dict[str, Any], p: np.ndarray, g: np.ndarray) -> None:
         raise NotImplementedError
@@ -159,19 +166,64 @@ class Adam(Optimizer):
         return {**super().get_config(), "betas": list(self.betas), "eps": self.eps,
                 "weight_decay": self.weight_decay, "decoupled": self.decoupled}
 
-    def _update(self, state: dict[str, Any], p: np.ndarray, g: np.ndarray) -> None:
-        b1, b2 = self.betas
-        if not state:
-            state.update(step=0, m=np.zeros_like(p), v=np.zeros_like(p))
-        state["step"] += 1
-        t = state["step"]
+    def step(self, layers: Iterable[Any]) -> None:
+        """One Adam step for all parameters at once, on flat moment buffers.
+
+        The moments of every parameter live in one flat array (the per-parameter ``state``
+        entries are views into it), so the update is a dozen NumPy calls in all rather than
+        a dozen per parameter. Parameters of mixed dtypes or unequal step counts (a state
+        put together by hand) take the per-parameter path.
+        """
+        pairs = self._pairs(layers)
+        keys = [k for k, _, _ in pairs]
+        dtypes = {p.dtype for _, p, _ in pairs}
+        steps = {self.state[k]["step"] for k in keys if self.state.get(k)}
+        if not pairs or len(dtypes) > 1 or len(steps) > 1:
+            for key, p, g in pairs:
+                self._update(self.state.setdefault(key, {}), p, g)
+            return
+        m, v = self._flat_moments(pairs)
+        g = np.concatenate([g.ravel() for _, _, g in pairs])
+        params = [p for _, p, _ in pairs]
         if self.weight_decay and self.decoupled:
-            p *= 1 - self.lr * self.weight_decay
+            for p in params:
+                p *= 1 - self.lr * self.weight_decay
         elif self.weight_decay:
-            g = g + self.weight_decay * p
-        m, v = state["m"], state["v"]
-        # In place, through one scratch array: this step runs for every parameter on every
-        # batch, and temporaries were most of its time. The arithmetic is PyTorch's, in its order.
+            g += self.weight_decay * np.concatenate([p.ravel() for p in params])
+        t = (steps.pop() if steps else 0) + 1
+        for k in keys:
+            self.state[k]["step"] = t
+        update = self._moments_step(m, v, g, t)
+        start = 0
+        for p in params:
+            p -= update[start : start + p.size].reshape(p.shape)
+            start += p.size
+
+    def _flat_moments(self, pairs: list) -> tuple[np.ndarray, np.ndarray]:
+        """The flat (m, v) for these parameters, built once and kept while the keys stay the same."""
+        keys = [k for k, _, _ in pairs]
+        flat = getattr(self, "_flat", None)
+        if flat is not None and flat[0] == keys and all(self.state[k]["m"].base is flat[1] for k in keys):
+            return flat[1], flat[2]
+        m = np.concatenate([self.state[k]["m"].ravel() if self.state.get(k) else np.zeros(p.size, p.dtype)
+                            for k, p, _ in pairs])
+        v = np.concatenate([self.state[k]["v"].ravel() if self.state.get(k) else np.zeros(p.size, p.dtype)
+                            for k, p, _ in pairs])
+        start = 0
+        for k, p, _ in pairs:
+            step = self.state[k]["step"] if self.state.get(k) else 0
+            view = slice(start, start + p.size)
+            self.state[k] = {"step": step, "m": m[view].reshape(p.shape), "v": v[view].reshape(p.shape)}
+            start += p.size
+        self._flat = (keys, m, v)
+        return m, v
+
+    def _moments_step(self, m: np.ndarray, v: np.ndarray, g: np.ndarray, t: int) -> np.ndarray:
+        """Update m and v in place from g and return the step (lr / (1 - b1^t)) m / denominator.
+
+        In place, through one scratch array: the arithmetic is PyTorch's, in its order.
+        """
+        b1, b2 = self.betas
         buf = np.multiply(g, 1 - b1)
         m *= b1
         m += buf
@@ -184,7 +236,17 @@ class Adam(Optimizer):
         buf += self.eps  # denominator: sqrt(v) / sqrt(1 - b2^t) + eps
         np.divide(m, buf, out=buf)
         buf *= self.lr / (1 - b1**t)
-        p -= buf
+        return buf
+
+    def _update(self, state: dict[str, Any], p: np.ndarray, g: np.ndarray) -> None:
+        if not state:
+            state.update(step=0, m=np.zeros_like(p), v=np.zeros_like(p))
+        state["step"] += 1
+        if self.weight_decay and self.decoupled:
+            p *= 1 - self.lr * self.weight_decay
+        elif self.weight_decay:
+            g = g + self.weight_decay * p
+        p -= self._moments_step(state["m"], state["v"], g, state["step"])
 
 
 class RMSProp(Optimizer):

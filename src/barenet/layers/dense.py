@@ -56,7 +56,9 @@ class Dense(Layer):
         if x.dtype != self.dtype:
             x = x.astype(self.dtype)
         self._cache = x
-        return x @ self.params["W"] + self.params["b"]  # (N, out)
+        y = x @ self.params["W"]  # (N, out)
+        y += self.params["b"]  # in place: no second (N, out) array
+        return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         dy = self._backward_params(dy)
