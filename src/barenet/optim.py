@@ -203,7 +203,9 @@ class Adam(Optimizer):
         """The flat (m, v) for these parameters, built once and kept while the keys stay the same."""
         keys = [k for k, _, _ in pairs]
         flat = getattr(self, "_flat", None)
-        if flat is not None and flat[0] == keys and all(self.state[k]["m"].base is flat[1] for k in keys):
+        if flat is not None and flat[0] == keys and all(
+                k in self.state and self.state[k].get("m") is not None and self.state[k]["m"].base is flat[1]
+                for k in keys):
             return flat[1], flat[2]
         m = np.concatenate([self.state[k]["m"].ravel() if self.state.get(k) else np.zeros(p.size, p.dtype)
                             for k, p, _ in pairs])
