@@ -76,13 +76,13 @@ class ReLU(_Elementwise):
     """y = max(x, 0); dy/dx = 1 where x > 0, else 0 (0 at x = 0, as PyTorch). Shape: (N, ...)."""
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        x = self._check_batch(x)
-        self._cache = x > 0
-        return np.maximum(x, 0)
+        y = np.maximum(self._check_batch(x), 0)
+        self._cache = y  # y > 0 exactly where x > 0, so the output is all backward needs
+        return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        positive, dy = self._cached_y(dy)
-        return dy * positive
+        y, dy = self._cached_y(dy)
+        return dy * (y > 0)
 
 
 class LeakyReLU(_Elementwise):
