@@ -70,9 +70,11 @@ class Conv2D(Layer):
         if H + 2 * ph < kh or W + 2 * pw < kw:
             raise ShapeError(f"{self.label}: input {shape_str((C, H, W))} with padding {self.padding} "
                              f"is smaller than the kernel {self.kernel_size}")
-        xc = to_chwn(x.astype(self.dtype, copy=False))  # (C, H, W, N)
-        if ph or pw:
-            xc = np.pad(xc, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
+        if ph or pw:  # one copy: transpose into the middle of a zeroed, padded (C, Hp, Wp, N)
+            xc = np.zeros((C, H + 2 * ph, W + 2 * pw, N), dtype=self.dtype)
+            xc[:, ph : ph + H, pw : pw + W, :] = x.transpose(1, 2, 3, 0)
+        else:
+            xc = to_chwn(x.astype(self.dtype, copy=False))  # (C, H, W, N)
         Ho, Wo = out_size(xc.shape[1], kh, sh), out_size(xc.shape[2], kw, sw)
         cols = im2col(xc, kh, kw, sh, sw, Ho, Wo)  # (C*kh*kw, Ho*Wo*N)
         y = self.params["W"].reshape(self.out_channels, -1) @ cols  # (F, Ho*Wo*N)

@@ -66,12 +66,16 @@ class MaxPool2D(_Pool2D):
         xc, y, idx = self._need_cache()
         dy = to_chwn(self._check_dy(dy, y.transpose(3, 0, 1, 2).shape))
         dxc = np.zeros(xc.shape, dtype=np.result_type(dy.dtype, xc.dtype))
+        tiled = self.stride == self.kernel_size  # windows do not overlap: assign, no read-back
         taken = np.zeros(y.shape, dtype=bool)  # windows whose max already got the gradient
         for ix in idx:
             hit = xc[ix] == y
             hit &= ~taken
             taken |= hit
-            dxc[ix] += dy * hit
+            if tiled:
+                np.multiply(dy, hit, out=dxc[ix])
+            else:
+                dxc[ix] += dy * hit
         return dxc.transpose(3, 0, 1, 2)
 
 
