@@ -7,7 +7,7 @@ For each workload it times, in isolation and as a median of many calls, every pi
 the NaN guard, the accuracy bookkeeping) and compares their sum with the real per-batch
 cost of ``fit``; the gap is the loop's own overhead. ``conv`` splits Conv2D and MaxPool2D
 into their NumPy statements (pad, im2col copy, GEMMs, transposes, col2im, argmax). These
-are the measurements behind the engine proposals in benchmarks/README.md.
+are the measurements behind the speed work described in benchmarks/README.md.
 """
 
 from __future__ import annotations
