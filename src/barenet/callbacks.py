@@ -98,7 +98,7 @@ class NonFiniteGuard(Callback):
 
     Every batch checks the loss, a single number, before the optimizer step; a
     non-finite gradient poisons the weights and so the next batch's loss, which is then
-    caught. Every epoch also checks all weights, which covers the last batch. The message
+    caught. At the end of training all weights are checked, which covers the last batch. The message
     names the epoch, the batch and the first layer whose output (in forward order),
     gradient (in backward order) or weights went non-finite.
     """
@@ -108,9 +108,15 @@ class NonFiniteGuard(Callback):
             self._fail(f"epoch {epoch + 1}, batch {batch + 1}", self._culprit(model, logs["loss"]))
 
     def on_epoch_end(self, model: Any, epoch: int, logs: dict[str, float]) -> None:
+        self._last_epoch = epoch
+
+    def on_train_end(self, model: Any) -> None:
+        # Within the run, the next batch's loss catches weights that an update made non-finite;
+        # after the last batch there is no next batch, so the weights are checked once here.
         for layer in model.layers:
             bad = [k for k, p in layer.params.items() if not np.isfinite(p).all()]
             if bad:
+                epoch = getattr(self, "_last_epoch", model.epoch - 1)
                 self._fail(f"epoch {epoch + 1}, last batch", f"{layer.label} has non-finite weights {bad[0]!r} "
                            "after the update (its gradient overflowed)")
 

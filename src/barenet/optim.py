@@ -89,15 +89,16 @@ class Optimizer:
         """((layer index, name), param, gradient in the param's dtype) for every parameter, checked."""
         pairs = []
         for i, layer in enumerate(layers):
+            grads = layer.grads
             for name, p in layer.params.items():
-                g = layer.grads.get(name)
+                g = grads.get(name)
                 if g is None:
                     raise NotReadyError(f"{type(self).__name__}: {layer.label} has no gradient for {name!r}; "
                                         "call backward() before step()")
                 if g.shape != p.shape:
                     raise ShapeError(f"{type(self).__name__}: gradient of {name!r} in {layer.label} has shape "
                                      f"{g.shape}, expected {p.shape}")
-                pairs.append(((i, name), p, g.astype(p.dtype, copy=False)))
+                pairs.append(((i, name), p, g if g.dtype == p.dtype else g.astype(p.dtype)))
         return pairs
 
     def _update(self, state: dict[str, Any], p: np.ndarray, g: np.ndarray) -> None:

@@ -53,12 +53,15 @@ def _prepare_targets(model: Sequential, X: np.ndarray, y: np.ndarray, loss: Loss
     return loss.prepare(np.broadcast_to(out, (len(X),) + out.shape[1:]), y)
 
 
-def _run_epoch(model: Sequential, X: np.ndarray, y: np.ndarray, T: np.ndarray, loss: Loss, optimizer: Any,
+def _run_epoch(model: Sequential, X: np.ndarray, labels: np.ndarray, T: np.ndarray, loss: Loss, optimizer: Any,
                batch_size: int, shuffle: bool, callbacks: list[Callback]) -> dict[str, float]:
-    """One pass over the data (targets y, prepared by the loss as T); returns mean loss and accuracy."""
+    """One pass over the data (class labels, and targets as the loss prepared them in T).
+
+    Returns the sample-weighted mean loss and the accuracy of the predictions made in training.
+    """
     if shuffle:
         order = model.rng.permutation(len(X))
-        X, y, T = X[order], y[order], T[order]
+        X, labels, T = X[order], labels[order], T[order]
     total_loss = 0.0
     predicted = np.empty(len(X), dtype=np.int64)  # compared with the labels once, after the epoch
     for batch, start in enumerate(range(0, len(X), batch_size)):
@@ -71,7 +74,7 @@ def _run_epoch(model: Sequential, X: np.ndarray, y: np.ndarray, T: np.ndarray, l
         optimizer.step(model.layers)
         total_loss += value * len(xb)
         predicted[start : start + batch_size] = model.labels_from_output(out)
-    return {"loss": total_loss / len(X), "accuracy": float(np.mean(predicted == labels_of(y)))}
+    return {"loss": total_loss / len(X), "accuracy": np.count_nonzero(predicted == labels) / len(X)}
 
 
 def fit(model: Sequential, X: Any, y: Any, *, loss: Loss, optimizer: Any, epochs: int = 1,
@@ -92,6 +95,7 @@ def fit(model: Sequential, X: Any, y: Any, *, loss: Loss, optimizer: Any, epochs
     T = _prepare_targets(model, X, y, loss)
     X, y, Xv, yv = _split(X, y, validation_data, validation_split)
     T = T[: len(X)]  # a validation split takes the tail; its targets are checked here too
+    labels = labels_of(y)
     if validation_data is not None:
         _prepare_targets(model, Xv, yv, loss)
     if seed is not None:
@@ -106,7 +110,7 @@ def fit(model: Sequential, X: Any, y: Any, *, loss: Loss, optimizer: Any, epochs
     for _ in range(epochs):
         epoch = model.epoch
         optimizer.set_epoch(epoch)
-        logs = _run_epoch(model, X, y, T, loss, optimizer, batch_size, shuffle, callbacks)
+        logs = _run_epoch(model, X, labels, T, loss, optimizer, batch_size, shuffle, callbacks)
         model.epoch += 1
         if Xv is not None:
             val = model.evaluate(Xv, yv, loss)
