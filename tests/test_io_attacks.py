@@ -153,16 +153,19 @@ def _set(path: list, value: Any) -> Callable:
 
 @pytest.mark.parametrize("edit, match", [
     (_set(["architecture", "layers", 0, "config", "out_features"], 4),
-     r"weight 'W' of Dense\(2, 4\) at layer 0 has shape \(2, 3\)"),
-    (_resize_array("layers.2.W", [3, 3]), r"weight 'W' of Dense\(3, 2\) at layer 2 has shape \(3, 3\)"),
+     r"weight 'W' of layer 0 \(Dense\) has shape \(2, 3\) in the file; its config implies \(2, 4\)"),
+    (_resize_array("layers.2.W", [3, 3]), r"weight 'W' of layer 2 \(Dense\) has shape \(3, 3\)"),
     (_resize_array("layers.0.b", [3], "float64"), r"'b' of Dense\(2, 3\) at layer 0 .* dtype float64"),
     (_resize_array("optimizer.2.W.m", [2, 3]), r"optimizer state 'm' for 'W' of Dense\(3, 2\) at layer 2"),
     (_resize_array("extra", [1]), "array 'extra' belongs to nothing"),
-    (_set(["arrays", 0, "name"], "layers.0.X"), "weight 'W' of Dense\\(2, 3\\) at layer 0 is missing"),
+    (_set(["arrays", 0, "name"], "layers.0.X"), r"weight 'W' of layer 0 \(Dense\) is missing"),
     (_set(["arrays", 0, "shape"], [2, 2]), "does not fit the array section"),
     (lambda h, b: (h, b + b"\x00" * 4), "4 bytes no array accounts for"),
     (_set(["arrays", 0, "shape"], [-1, 3]), "bad shape"),
-    (_set(["architecture", "layers", 0, "config", "in_features"], -2), r"layer 0 \(Dense\): bad config"),
+    (_set(["architecture", "layers", 0, "config", "in_features"], -2), r"its config implies \(-2, 3\)"),
+    (_set(["architecture", "layers", 0, "config", "in_features"], 10**6),  # would be 12 MB, not in the file
+     r"weight 'W' of layer 0 \(Dense\) has shape \(2, 3\) in the file; its config implies \(1000000, 3\)"),
+    (_set(["architecture", "layers", 0, "config", "in_features"], "many"), r"layer 0 \(Dense\): bad config"),
     (_set(["architecture", "layers", 0, "config", "seed"], {"x": 1}), r"layer 0 \(Dense\): bad config"),
     (_set(["architecture", "layers"], []), "architecture: bad config"),
     (_set(["optimizer", "state", 0, "layer"], 1), "the model has no such parameter"),

@@ -96,6 +96,13 @@ def test_config_round_trips_through_json(case):
         assert rebuilt.params[k].shape == p.shape and rebuilt.params[k].dtype == p.dtype
 
 
+def test_param_shapes_from_config_match_the_built_layer(case):
+    """The model-file loader trusts param_shapes before it builds a layer; it must not drift."""
+    layer = build(case)
+    shapes = type(layer).param_shapes(json.loads(json.dumps(layer.get_config())))
+    assert shapes == {k: p.shape for k, p in layer.params.items()}
+
+
 def test_dtypes(case):
     if case[1] in (bn.Dense, bn.Conv2D):
         layer = build(case)

@@ -32,7 +32,7 @@ SLOT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
 def restore(header: dict[str, Any], body: memoryview) -> Sequential:
     """The model described by ``header`` (keys as in ``barenet.io``), with arrays from ``body``."""
     arrays = _read_arrays(header["arrays"], body)
-    model = _build_model(header["architecture"])
+    model = _build_model(header["architecture"], arrays)
     _restore_weights(model, arrays)
     model.optimizer = _build_optimizer(header["optimizer"], model, arrays)
     model.loss = _build_loss(header["loss"])
@@ -91,7 +91,7 @@ def _checked_build(what: str, build: Callable[[], Any]) -> Any:
         raise ModelFileError(f"{what}: bad config ({type(exc).__name__}: {exc})") from None
 
 
-def _build_model(arch: Any) -> Sequential:
+def _build_model(arch: Any, arrays: dict[str, np.ndarray]) -> Sequential:
     arch = need(arch, dict, "architecture")
     specs = need(arch.get("layers"), list, "architecture.layers")
     layers = []
@@ -101,8 +101,24 @@ def _build_model(arch: Any) -> Sequential:
         if not _known(kind, LAYERS):
             raise ModelFileError(f"layer {i} has unknown type {kind!r}; known types are {sorted(LAYERS)}")
         config = need(spec.get("config"), dict, f"layer {i} ({kind}) config")
+        _check_declared_shapes(i, kind, config, arrays)
         layers.append(_checked_build(f"layer {i} ({kind})", lambda: LAYERS[kind].from_config(dict(config))))
     return _checked_build("architecture", lambda: Sequential(layers))
+
+
+def _check_declared_shapes(i: int, kind: str, config: dict, arrays: dict[str, np.ndarray]) -> None:
+    """Before layer i is built, its config's parameter shapes must be those of arrays in the file.
+
+    Building allocates the parameters, so a config naming a huge layer would otherwise cost
+    that memory (and the time to fill it) before any weight check ran.
+    """
+    shapes = _checked_build(f"layer {i} ({kind})", lambda: LAYERS[kind].param_shapes(config))
+    for name, shape in shapes.items():
+        arr = arrays.get(f"layers.{i}.{name}")
+        if arr is None or arr.shape != tuple(shape):
+            found = "is missing" if arr is None else f"has shape {arr.shape}"
+            raise ModelFileError(f"weight {name!r} of layer {i} ({kind}) {found} in the file; "
+                                 f"its config implies {tuple(shape)}")
 
 
 def _take(arrays: dict[str, np.ndarray], name: str, like: np.ndarray, what: str) -> np.ndarray:

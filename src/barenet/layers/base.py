@@ -95,6 +95,15 @@ class Layer:
     def init_params(self, rng: np.random.Generator) -> None:
         """Redraw the parameters from ``rng``. Layers without parameters do nothing."""
 
+    @classmethod
+    def param_shapes(cls, config: dict[str, Any]) -> dict[str, tuple]:
+        """The shape of each parameter a layer built from ``config`` would have, without building it.
+
+        The model-file loader compares these with the arrays in the file before it builds
+        a layer, so a forged config cannot make it allocate more than the file holds.
+        """
+        return {}
+
     @property
     def n_params(self) -> int:
         return int(sum(p.size for p in self.params.values()))

@@ -48,10 +48,17 @@ class Conv2D(Layer):
     def _label_args(self) -> tuple:
         return (self.in_channels, self.out_channels, self.kernel_size)
 
+    @classmethod
+    def param_shapes(cls, config: dict[str, Any]) -> dict[str, tuple]:
+        F, C = int(config["out_channels"]), int(config["in_channels"])
+        kh, kw = as_pair(config["kernel_size"], "kernel_size", "Conv2D", 1)
+        return {"W": (F, C, kh, kw), "b": (F,)}
+
     def init_params(self, rng: np.random.Generator) -> None:
-        F, C, (kh, kw) = self.out_channels, self.in_channels, self.kernel_size
-        self.params["W"] = self._init_fn((F, C, kh, kw), C * kh * kw, F * kh * kw, rng, self.dtype)
-        self.params["b"] = np.zeros(F, dtype=self.dtype)
+        shapes = self.param_shapes(self.get_config())
+        F, C, kh, kw = shapes["W"]
+        self.params["W"] = self._init_fn(shapes["W"], C * kh * kw, F * kh * kw, rng, self.dtype)
+        self.params["b"] = np.zeros(shapes["b"], dtype=self.dtype)
 
     def get_config(self) -> dict[str, Any]:
         return {"in_channels": self.in_channels, "out_channels": self.out_channels,

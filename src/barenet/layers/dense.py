@@ -35,10 +35,15 @@ class Dense(Layer):
     def _label_args(self) -> tuple:
         return (self.in_features, self.out_features)
 
+    @classmethod
+    def param_shapes(cls, config: dict[str, Any]) -> dict[str, tuple]:
+        n_in, n_out = int(config["in_features"]), int(config["out_features"])
+        return {"W": (n_in, n_out), "b": (n_out,)}
+
     def init_params(self, rng: np.random.Generator) -> None:
-        shape = (self.in_features, self.out_features)
-        self.params["W"] = self._init_fn(shape, self.in_features, self.out_features, rng, self.dtype)
-        self.params["b"] = np.zeros(self.out_features, dtype=self.dtype)
+        shapes = self.param_shapes(self.get_config())
+        self.params["W"] = self._init_fn(shapes["W"], self.in_features, self.out_features, rng, self.dtype)
+        self.params["b"] = np.zeros(shapes["b"], dtype=self.dtype)
 
     def get_config(self) -> dict[str, Any]:
         return {"in_features": self.in_features, "out_features": self.out_features,
