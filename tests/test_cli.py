@@ -121,6 +121,13 @@ def test_seed_1out_trains_with_mse_on_one_sigmoid_output(tmp_path):
     assert model.record["test_accuracy"] >= 0.95
 
 
+def test_letters_with_lenet_reads_unseen_fonts_at_95_percent(tmp_path):
+    done = run("train", "--dataset", "letters", "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    model = bn.load(tmp_path / "runs" / "letters-lenet.barenet")
+    assert model.record["test_accuracy"] >= 0.95  # the test split's 5 fonts are never seen in training
+
+
 def test_digits_with_the_mlp_reaches_97_percent(tmp_path):
     done = run("train", "--dataset", "digits", "--quiet", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
