@@ -179,7 +179,22 @@ def _restore_slots(opt: Optimizer, model: Sequential, entry: dict, arrays: dict[
             raise ModelFileError(f"optimizer state for {param!r} of {layer.label} has a bad slot name {slot!r}")
         slots[slot] = _take(arrays, f"optimizer.{i}.{param}.{slot}", layer.params[param],
                             f"optimizer state {slot!r} for {param!r} of {layer.label}")
+    _check_slots(opt, slots, f"optimizer state for {param!r} of {layer.label}")
     opt.state[(i, param)] = slots
+
+
+def _check_slots(opt: Optimizer, slots: dict[str, Any], what: str) -> None:
+    """A parameter's state is empty (never stepped) or exactly the optimizer's SLOTS, of their kinds."""
+    expected = type(opt).SLOTS
+    if not slots:
+        return
+    if set(slots) != set(expected):
+        raise ModelFileError(f"{what} has slots {sorted(slots)}; {type(opt).__name__} keeps {sorted(expected)}")
+    for slot, kind in expected.items():
+        value = slots[slot]
+        ok = isinstance(value, np.ndarray) if kind == "array" else isinstance(value, int) and value >= 0
+        if not ok:
+            raise ModelFileError(f"{what}: {slot!r} must be {'an array' if kind == 'array' else 'a count >= 0'}")
 
 
 def _build_loss(spec: Any) -> Loss | None:

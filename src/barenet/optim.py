@@ -68,7 +68,13 @@ SCHEDULES = {cls.__name__: cls for cls in (StepLR, ExponentialLR, CosineLR)}
 
 
 class Optimizer:
-    """Base class: walks the layers, checks gradients, and calls ``_update`` per parameter."""
+    """Base class: walks the layers, checks gradients, and calls ``_update`` per parameter.
+
+    ``SLOTS`` names the per-parameter state a subclass keeps, each a "count" (an int) or an
+    "array" shaped like the parameter; a model file's optimizer state must match it.
+    """
+
+    SLOTS: dict[str, str] = {}
 
     def __init__(self, lr: float, schedule: Any = None) -> None:
         if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0 or not math.isfinite(lr):
@@ -118,6 +124,8 @@ class Optimizer:
 class SGD(Optimizer):
     """g <- g + wd p; buf <- g (first step) or mu buf + g; g <- g + mu buf (Nesterov) or buf; p <- p - lr g."""
 
+    SLOTS = {"momentum": "array"}
+
     def __init__(self, lr: float, momentum: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0, schedule: Any = None) -> None:
         super().__init__(lr, schedule)
@@ -152,6 +160,8 @@ class Adam(Optimizer):
     m <- b1 m + (1 - b1) g; v <- b2 v + (1 - b2) g^2;
     p <- p - (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps).
     """
+
+    SLOTS = {"step": "count", "m": "array", "v": "array"}
 
     def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, decoupled: bool = False, schedule: Any = None) -> None:
@@ -254,6 +264,8 @@ class Adam(Optimizer):
 
 class RMSProp(Optimizer):
     """v <- alpha v + (1 - alpha) g^2; p <- p - lr g / (sqrt(v) + eps)."""
+
+    SLOTS = {"square_avg": "array"}
 
     def __init__(self, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, schedule: Any = None) -> None:
         super().__init__(lr, schedule)
