@@ -54,7 +54,7 @@ def report(title: str, rows: list[tuple[str, float]], total: float | None = None
 def step_parts(model: Any, loss: Any, opt: Any, xb: np.ndarray, yb: np.ndarray) -> list[tuple[str, float]]:
     """Time each piece of one training step on one batch."""
     import barenet as bn
-    from barenet.model import labels_of
+    from barenet.nn.checks import labels_of
 
     rows, x = [], xb
     for layer in model.layers:

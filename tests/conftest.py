@@ -18,7 +18,7 @@ import pytest  # noqa: E402
 def model_file(tmp_path: Path) -> Path:
     """A tiny trained model file with Adam state, a schedule, a Dropout stream and a record."""
     import barenet as bn
-    from io_helpers import data, tiny_model
+    from modelfile_helpers import data, tiny_model
 
     model = tiny_model()
     model.fit(*data(), loss=bn.SoftmaxCrossEntropy(), optimizer=bn.Adam(0.01, schedule=bn.StepLR(1)),

@@ -22,7 +22,7 @@ onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
 import barenet as bn  # noqa: E402
-from barenet.cli import main  # noqa: E402
+from barenet.cli.main import main  # noqa: E402
 from barenet.onnx import DEFAULT_OPSET, IR_VERSIONS, SUPPORTED, to_onnx  # noqa: E402
 from barenet.zoo import ARCHS  # noqa: E402
 from helpers import LAYER_CASES, build  # noqa: E402
@@ -117,7 +117,7 @@ def test_each_opset_writes_its_ir_version(tmp_path, opset):
 
 def test_defaults_are_explicit(tmp_path):
     model = randomize(ARCHS["mlp"].build((1, 8, 8), 10, seed=0))
-    model.to_onnx(tmp_path / "m.onnx", input_shape=(1, 8, 8))
+    to_onnx(model, tmp_path / "m.onnx", input_shape=(1, 8, 8))
     proto = onnx.load(str(tmp_path / "m.onnx"))
     assert (DEFAULT_OPSET, proto.ir_version) == (17, 8) and proto.opset_import[0].version == 17
 
@@ -141,7 +141,7 @@ def test_record_gives_input_shape_and_class_names(tmp_path):
     model = randomize(ARCHS["lenet"].build((1, 28, 28), 3, seed=0))
     bn.save(model, tmp_path / "m.bnm", record={"input_shape": [1, 28, 28], "classes": ["a", "b", "c"]})
     loaded = bn.load(tmp_path / "m.bnm")
-    loaded.to_onnx(tmp_path / "m.onnx")
+    to_onnx(loaded, tmp_path / "m.onnx")
     meta = metadata(tmp_path / "m.onnx")
     assert json.loads(meta["class_names"]) == ["a", "b", "c"] and json.loads(meta["input_shape"]) == [1, 28, 28]
     assert meta["barenet_version"] == bn.__version__ and meta["output"] == "logits"
@@ -261,9 +261,10 @@ def test_missing_onnx_names_the_extra(tmp_path):
             "import barenet as bn\n"
             "print('onnx imported by barenet:', 'barenet.onnx' in sys.modules)\n"
             "model = bn.Sequential([bn.Dense(3, 2)])\n"
-            "try:\n    model.to_onnx('m.onnx', input_shape=(3,))\nexcept ImportError as e:\n    print(e)\n"
+            "from barenet.onnx import to_onnx\n"
+            "try:\n    to_onnx(model, 'm.onnx', input_shape=(3,))\nexcept ImportError as e:\n    print(e)\n"
             "bn.save(model, 'm.bnm', record={'input_shape': [3], 'classes': ['a', 'b']})\n"
-            "from barenet.cli import main\n"
+            "from barenet.cli.main import main\n"
             "print('exit', main(['export', 'm.bnm', '--onnx', 'm.onnx']))\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=str(tmp_path))
     assert run.returncode == 0, run.stderr

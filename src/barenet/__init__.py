@@ -1,21 +1,65 @@
 """barenet: a small neural-network library on NumPy with hand-written, tested backprop.
 
-The public API is re-exported here; see the README for a tour.
+This module only re-exports the public API. The house, one part per folder, is described in
+docs/architecture.md:
+
+    nn/          the engine: layers, losses, optimizers, Sequential, fit, gradcheck (NumPy only)
+    data/        datasets and image files          modelfile/  safe model files (save, load)
+    zoo.py       named architectures               job/        the CLI's training job, progress, plots
+    explain/     a worked training step            doctor/     finds a network's mistakes
+    cli/         the ``barenet`` command           sklearn.py, onnx.py, web/: adapters (optional extras)
 """
 
-from .callbacks import Callback, EarlyStopping, History, NonFiniteGuard
-from .errors import BarenetError, InputError, ModelFileError, NonFiniteError, NotReadyError, ShapeError
+from ._version import __version__
 from .doctor import doctor
-from .gradcheck import GradcheckResult, GradReport, gradcheck
-from .init import INITIALIZERS, glorot_normal, glorot_uniform, he_normal, he_uniform
-from .io import load, save
-from .layers import (LAYERS, AvgPool2D, Conv2D, Dense, Dropout, Flatten, Layer, LeakyReLU, MaxPool2D, ReLU,
-                     Sigmoid, Softmax, Tanh)
-from .losses import LOSSES, MSE, BinaryCrossEntropy, Loss, SoftmaxCrossEntropy
-from .model import Sequential
-from .optim import OPTIMIZERS, SGD, Adam, CosineLR, ExponentialLR, Optimizer, RMSProp, StepLR
-
-__version__ = "0.1.0"
+from .modelfile import load, save
+from .nn import (
+                 INITIALIZERS,
+                 LAYERS,
+                 LOSSES,
+                 MSE,
+                 OPTIMIZERS,
+                 SGD,
+                 Adam,
+                 AvgPool2D,
+                 BarenetError,
+                 BinaryCrossEntropy,
+                 Callback,
+                 Conv2D,
+                 CosineLR,
+                 Dense,
+                 Dropout,
+                 EarlyStopping,
+                 ExponentialLR,
+                 Flatten,
+                 GradcheckResult,
+                 GradReport,
+                 History,
+                 InputError,
+                 Layer,
+                 LeakyReLU,
+                 Loss,
+                 MaxPool2D,
+                 ModelFileError,
+                 NonFiniteError,
+                 NonFiniteGuard,
+                 NotReadyError,
+                 Optimizer,
+                 ReLU,
+                 RMSProp,
+                 Sequential,
+                 ShapeError,
+                 Sigmoid,
+                 Softmax,
+                 SoftmaxCrossEntropy,
+                 StepLR,
+                 Tanh,
+                 glorot_normal,
+                 glorot_uniform,
+                 gradcheck,
+                 he_normal,
+                 he_uniform,
+)
 
 __all__ = [
     "Sequential", "Layer", "Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Sigmoid", "Tanh", "ReLU",

@@ -2,7 +2,7 @@
 
 It is an optional extra (``pip install 'barenet[onnx]'``): the ``onnx`` package is
 imported only when ``to_onnx`` runs, so ``import barenet`` never pulls it in, and the
-engine never imports this module (``Sequential.to_onnx`` imports it on call).
+engine never imports this module.
 
     >>> from barenet.onnx import to_onnx
     >>> to_onnx(model, "letters.onnx", input_shape=(1, 28, 28))  # doctest: +SKIP
@@ -50,10 +50,23 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._optional import require
-from .io import atomic_write
-from .layers import (AvgPool2D, Conv2D, Dense, Dropout, Flatten, Layer, LeakyReLU, MaxPool2D, ReLU, Sigmoid,
-                     Softmax, Tanh)
-from .model import Sequential
+from ._version import __version__
+from .modelfile import atomic_write
+from .nn.layers import (
+    AvgPool2D,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    Layer,
+    LeakyReLU,
+    MaxPool2D,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .nn.model import Sequential
 
 DEFAULT_OPSET = 17
 # opset -> the IR version ONNX released with it (onnx.helper.VERSION_TABLE). Softmax needs
@@ -132,7 +145,7 @@ def to_onnx(model: Sequential, path: str | os.PathLike[str], *, input_shape: Seq
     names = _class_names(class_names if class_names is not None else record.get("classes"), out_shape)
     graph = _graph(onnx, specs, shape, out_shape)
     proto = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", opset)],
-                                   producer_name="barenet", producer_version=_version())
+                                   producer_name="barenet", producer_version=__version__)
     proto.ir_version = IR_VERSIONS[opset]
     onnx.helper.set_model_props(proto, _metadata(model, shape, names))
     onnx.checker.check_model(proto, full_check=True)
@@ -213,16 +226,10 @@ def _graph(onnx: Any, specs: list[NodeSpec | None], shape: tuple[int, ...], out_
 def _metadata(model: Sequential, shape: tuple[int, ...], names: list[str] | None) -> dict[str, str]:
     last = [layer for layer in model.layers if type(layer) not in SKIPPED]
     probabilities = bool(last) and type(last[-1]) in (Softmax, Sigmoid)
-    meta = {"barenet_version": _version(), "input_shape": json.dumps(list(shape)),
+    meta = {"barenet_version": __version__, "input_shape": json.dumps(list(shape)),
             "output": "probabilities" if probabilities else "logits"}
     if names is not None:
         meta["class_names"] = json.dumps(names)
     return meta
-
-
-def _version() -> str:
-    from . import __version__  # here, not at the top: barenet/__init__ may import adapters one day
-
-    return __version__
 
 

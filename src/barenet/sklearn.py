@@ -30,12 +30,12 @@ from sklearn.utils import check_random_state  # noqa: E402
 from sklearn.utils.multiclass import check_classification_targets  # noqa: E402
 from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E402
 
-from .callbacks import Callback, EarlyStopping  # noqa: E402
-from .errors import InputError, ShapeError  # noqa: E402
-from .layers import Conv2D, Dense, Flatten, Layer, LeakyReLU, MaxPool2D, ReLU, Sigmoid, Tanh  # noqa: E402
-from .losses import SoftmaxCrossEntropy  # noqa: E402
-from .model import Sequential  # noqa: E402
-from .optim import SGD, Adam, Optimizer, RMSProp  # noqa: E402
+from .nn.callbacks import Callback, EarlyStopping  # noqa: E402
+from .nn.errors import InputError, ShapeError  # noqa: E402
+from .nn.layers import Conv2D, Dense, Flatten, Layer, LeakyReLU, MaxPool2D, ReLU, Sigmoid, Tanh  # noqa: E402
+from .nn.losses import SoftmaxCrossEntropy  # noqa: E402
+from .nn.model import Sequential  # noqa: E402
+from .nn.optim import SGD, Adam, Optimizer, RMSProp  # noqa: E402
 
 __all__ = ["BareNetClassifier"]
 

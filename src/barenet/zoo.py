@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Sigmoid
-from .losses import MSE, Loss, SoftmaxCrossEntropy
-from .model import Sequential
-from .optim import SGD, Adam, ExponentialLR, Optimizer, RMSProp
+from .nn.layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Sigmoid
+from .nn.losses import MSE, Loss, SoftmaxCrossEntropy
+from .nn.model import Sequential
+from .nn.optim import SGD, Adam, ExponentialLR, Optimizer, RMSProp
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..layers import Conv2D
-from ..model import Sequential
+from ..nn.layers import Conv2D
+from ..nn.model import Sequential
 from .inputs import model_input, parse_body
 
 DECIMALS = 3  # feature maps and the input picture are rounded to this many decimals
@@ -41,7 +41,7 @@ class Predictor:
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> "Predictor":
         """Load a model file written by ``barenet train``."""
-        from ..io import load
+        from ..modelfile import load
 
         return cls(load(path), name=os.path.basename(os.fspath(path)))
 

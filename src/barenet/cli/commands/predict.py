@@ -1,0 +1,34 @@
+"""``barenet predict MODEL IMAGE...``: the predicted class, then each class's probability."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from ._common import model_meta
+
+ORDER = 20
+HELP = "classify image files (PNG, JPEG) with a saved model"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="a model file written by barenet train")
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files; any size, either polarity")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...data.images import load_image
+    from ...modelfile import load
+
+    model = load(args.model)
+    classes, (C, H, W) = model_meta(model, args.model)
+    images = [load_image(path, size=(H, W)) for path in args.images]  # read all before printing any
+    for path, x in zip(args.images, images):
+        proba = model.predict_proba(x)[0]
+        if len(args.images) > 1:
+            print(f"# {path}")
+        print(classes[int(np.argmax(proba))])
+        for name, p in zip(classes, proba):
+            print(f"{name}: {p:.4f}")
+    return 0

@@ -1,0 +1,66 @@
+"""The ``barenet`` command line.
+
+Subcommands live one per module in ``barenet.commands``. Every failure a user can
+cause ends as one line on stderr and a non-zero exit status, never a traceback; set
+BARENET_DEBUG=1 to see the traceback of an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from types import ModuleType
+from typing import Sequence
+
+from . import commands
+
+
+def command_modules() -> dict[str, ModuleType]:
+    """Subcommand name -> module, in help order (``train`` first)."""
+    mods = [importlib.import_module(f"{commands.__name__}.{info.name}")
+            for info in pkgutil.iter_modules(commands.__path__) if not info.name.startswith("_")]
+    mods.sort(key=lambda m: (m.ORDER, m.__name__))
+    return {m.__name__.rsplit(".", 1)[1].replace("_", "-"): m for m in mods}
+
+
+def build_parser(modules: dict[str, ModuleType]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="barenet", description="barenet: neural networks on NumPy, shown at work.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, mod in modules.items():
+        mod.configure(sub.add_parser(name, help=mod.HELP, description=mod.__doc__.strip().splitlines()[0]))
+    return parser
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``barenet`` console script; returns the exit status."""
+    from ..nn.errors import BarenetError
+
+    modules = command_modules()
+    args = build_parser(modules).parse_args(argv)
+    try:
+        return modules[args.command].run(args)
+    except KeyboardInterrupt:
+        print("barenet: interrupted", file=sys.stderr)
+        return 130
+    except (BarenetError, ValueError, OSError, ImportError, LookupError) as exc:
+        # What a user can cause: bad arguments or data, missing or corrupt files, a missing extra.
+        print(f"barenet {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # an internal error: still one line, unless debugging
+        if os.environ.get("BARENET_DEBUG"):
+            raise
+        print(f"barenet {args.command}: internal error: {type(exc).__name__}: {_one_line(exc)} "
+              "(set BARENET_DEBUG=1 for details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""The doctor's findings and the report that holds them, as text and as JSON-ready data."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+SEVERITIES = ("error", "warning", "info")
+WIDTH = 88  # text width of the printed report
+
+
+@dataclass
+class Finding:
+    """One problem (or note): what it is, why it matters, and what to do."""
+
+    severity: str
+    code: str
+    title: str
+    explanation: str
+    fix: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"Finding: severity must be one of {SEVERITIES}, received {self.severity!r}")
+
+    def __str__(self) -> str:
+        lines = [f"[{self.severity}] {self.code}: {self.title}"]
+        for label, text in (("Why: ", self.explanation), ("Fix: ", self.fix)):
+            lines.append(textwrap.fill(text, WIDTH, initial_indent="    " + label,
+                                       subsequent_indent=" " * (4 + len(label))))
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"severity": self.severity, "code": self.code, "title": self.title,
+                "explanation": self.explanation, "fix": self.fix, "data": _plain(self.data)}
+
+
+@dataclass
+class Report:
+    """The doctor's findings, errors first; ``str(report)`` is the text a person reads."""
+
+    findings: list[Finding] = field(default_factory=list)
+    context: dict[str, str] = field(default_factory=dict)  # what was examined, e.g. {"loss": "MSE()"}
+
+    def add(self, severity: str, code: str, title: str, explanation: str, fix: str, **data: Any) -> Finding:
+        finding = Finding(severity, code, title, explanation, fix, data)
+        self.findings.append(finding)
+        return finding
+
+    @property
+    def sorted(self) -> list[Finding]:
+        return sorted(self.findings, key=lambda f: SEVERITIES.index(f.severity))
+
+    @property
+    def codes(self) -> list[str]:
+        """The finding codes, errors first: ``"double-squash" in report.codes``."""
+        return [f.code for f in self.sorted]
+
+    def of(self, severity: str) -> list[Finding]:
+        return [f for f in self.sorted if f.severity == severity]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error and no warning (notes are allowed)."""
+        return not any(f.severity in ("error", "warning") for f in self.findings)
+
+    def get(self, code: str) -> Finding | None:
+        return next((f for f in self.findings if f.code == code), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "context": dict(self.context), "findings": [f.to_dict() for f in self.sorted]}
+
+    def __str__(self) -> str:
+        counts = [plural(len(self.of(s)), name) for s, name in zip(SEVERITIES, ("error", "warning", "note"))]
+        head = f"barenet doctor: {', '.join(counts)}" + (" - nothing stands in the way of training" if self.ok else "")
+        pad = max((len(k) for k in self.context), default=0) + 2
+        lines = [head] + [textwrap.fill(v, WIDTH, initial_indent=f"  {k + ':':<{pad}}",
+                                        subsequent_indent=" " * (2 + pad)) for k, v in self.context.items()]
+        return "\n\n".join(["\n".join(lines)] + [str(f) for f in self.sorted])
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly copy of finding data: NumPy scalars and arrays become Python values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,72 @@
+"""Training reports for people: epoch lines, a progress bar, a confusion matrix."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+import numpy as np
+
+from ..nn.callbacks import Callback
+
+
+class EpochPrinter(Callback):
+    """Prints "Epoch N loss: X" lines, in the question's style, plus accuracy.
+
+    With many epochs it prints about ``lines`` evenly spaced epochs and always the last.
+    """
+
+    def __init__(self, total_epochs: int, first_epoch: int = 0, lines: int = 20, stream: TextIO | None = None):
+        self.every = max(1, total_epochs // lines)
+        self.last = first_epoch + total_epochs - 1
+        self.stream = stream or sys.stdout
+
+    def on_epoch_end(self, model: Any, epoch: int, logs: dict[str, float]) -> None:
+        if (epoch + 1) % self.every and epoch != self.last:
+            return
+        text = f"Epoch {epoch + 1} loss: {logs['loss']:.3f} accuracy: {logs['accuracy']:.3f}"
+        if "val_loss" in logs:
+            text += f" val_loss: {logs['val_loss']:.3f} val_accuracy: {logs['val_accuracy']:.3f}"
+        print(text, file=self.stream, flush=True)
+
+
+class ProgressBar(Callback):
+    """A tqdm bar over all batches of the run, on stderr.
+
+    It appears only on long runs (after ``delay`` seconds) and only on a terminal, so
+    logs and pipes get the epoch lines alone.
+    """
+
+    def __init__(self, total_batches: int, delay: float = 2.0) -> None:
+        self.total, self.delay, self.bar = total_batches, delay, None
+
+    def on_train_begin(self, model: Any) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=self.total, unit="batch", file=sys.stderr, leave=False, delay=self.delay,
+                        disable=None)  # None: off when stderr is not a terminal
+
+    def on_backward(self, model: Any, epoch: int, batch: int, logs: dict[str, float]) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            if batch % 20 == 0:
+                self.bar.set_postfix(epoch=epoch + 1, loss=f"{logs['loss']:.3f}")
+
+    def on_train_end(self, model: Any) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """C[i, j] = number of samples of true class i predicted as class j. Shape (K, K)."""
+    cm = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(cm, (np.asarray(y_true, dtype=np.int64), np.asarray(y_pred, dtype=np.int64)), 1)
+    return cm
+
+
+def format_confusion(cm: np.ndarray, classes: list[str]) -> str:
+    """A text table with true classes as rows and predictions as columns."""
+    width = max(4, max(len(c) for c in classes) + 1, len(str(cm.max())) + 1)
+    head = "true\\pred".ljust(10) + "".join(c.rjust(width) for c in classes)
+    rows = [cls.ljust(10) + "".join(str(v).rjust(width) for v in row) for cls, row in zip(classes, cm)]
+    return "\n".join([head, *rows])

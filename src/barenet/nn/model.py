@@ -1,0 +1,170 @@
+"""The Sequential model: a list of layers run in order."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+from .callbacks import History
+from .checks import check_X, check_Xy, labels_of
+from .fit import fit
+from .layers import LAYERS, Layer, Sigmoid, Softmax, sigmoid, softmax
+from .losses import Loss
+
+
+class Sequential:
+    """Layers applied in order: ``y = f_L(... f_2(f_1(x)))``; backward runs them in reverse.
+
+    ``seed`` draws every layer's initial weights from one Generator, in layer order, and
+    seeds the stream that shuffles batches, so one seed fixes a whole training run.
+    """
+
+    def __init__(self, layers: Iterable[Layer], seed: int | None = None) -> None:
+        self.layers: list[Layer] = list(layers)
+        if not self.layers:
+            raise ValueError("Sequential: needs at least one layer")
+        for i, layer in enumerate(self.layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"Sequential: item {i} is {type(layer).__name__}, not a barenet Layer")
+            layer.where = f"layer {i}"
+        self.epoch = 0  # completed training epochs, kept across fit calls and in model files
+        self.stop_training = False
+        self.outputs: list[np.ndarray] = []  # each layer's last forward output
+        self.input_grads: list[np.ndarray] = []  # each layer's last backward result, dL/d(input)
+        self.loss: Loss | None = None
+        self.optimizer: Any = None
+        self.rng = np.random.default_rng()
+        # Free-form facts about how the model was made (data set, metrics, versions): model
+        # files keep it, ``load`` restores it, and the training job fills it in.
+        self.record: dict[str, Any] = {}
+        if seed is not None:
+            self.initialize(seed)
+
+    def initialize(self, seed: int) -> None:
+        """Redraw all weights from ``seed`` and reset the training streams."""
+        rng = np.random.default_rng(seed)
+        for layer in self.layers:
+            layer.init_params(rng)
+        self.rng = np.random.default_rng(rng.integers(2**63))
+
+    def reseed(self, seed: int) -> None:
+        """Reset the batch-shuffling stream and every layer's own stream (Dropout masks)."""
+        self.rng = np.random.default_rng(seed)
+        for layer in self.layers:
+            if isinstance(getattr(layer, "rng", None), np.random.Generator):
+                layer.rng = np.random.default_rng(self.rng.integers(2**63))
+
+    # -- passes --------------------------------------------------------------------
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """Run every layer. Shape: (N, ...) -> the last layer's output (N, K)."""
+        outputs = []
+        for layer in self.layers:
+            x = layer.forward(x, training=training)
+            outputs.append(x)
+        self.outputs = outputs
+        return x
+
+    def backward(self, dy: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """Backpropagate dL/d(output) through every layer, filling grads; returns dL/d(input).
+
+        Training needs no gradient for the data itself: with ``need_input_grad=False`` the
+        walk stops at the first layer with parameters, which fills its grads through
+        ``backward_params`` when it has one (saving, for a first Conv2D, its col2im), and
+        None is returned.
+        """
+        first = next((i for i, layer in enumerate(self.layers) if layer.params), 0)
+        grads: list[np.ndarray | None] = [None] * len(self.layers)
+        for i in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[i]
+            if not need_input_grad and i == first and hasattr(layer, "backward_params"):
+                layer.backward_params(dy)
+                dy = None
+                break
+            dy = grads[i] = layer.backward(dy)
+            if not need_input_grad and i == first:
+                break
+        self.input_grads = grads
+        return dy
+
+    __call__ = forward
+
+    # -- training and inference ----------------------------------------------------
+    def fit(self, X: Any, y: Any, *, loss: Loss, optimizer: Any, epochs: int = 1, batch_size: int = 32,
+            validation_data: tuple[Any, Any] | None = None, validation_split: float = 0.0,
+            shuffle: bool = True, seed: int | None = None, callbacks: Iterable[Any] = ()) -> History:
+        """Train with mini-batches; see ``barenet.nn.fit.fit`` for the details."""
+        return fit(self, X, y, loss=loss, optimizer=optimizer, epochs=epochs, batch_size=batch_size,
+                   validation_data=validation_data, validation_split=validation_split, shuffle=shuffle,
+                   seed=seed, callbacks=callbacks)
+
+    def _forward_batches(self, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+        return np.concatenate([self.forward(X[i : i + batch_size]) for i in range(0, len(X), batch_size)])
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, shape (N, K); a single output gives two columns [1 - p, p].
+
+        Outputs that are already probabilities (a last Softmax or Sigmoid layer) pass through;
+        logits get a softmax (K >= 2) or a sigmoid (K = 1).
+        """
+        out = self._forward_batches(check_X(X, "Sequential.predict_proba"))
+        out = out.reshape(len(out), -1)
+        last = self.layers[-1]
+        if out.shape[1] == 1:
+            p = out if isinstance(last, Sigmoid) else sigmoid(out)
+            return np.hstack([1 - p, p])
+        return out if isinstance(last, Softmax) else softmax(out)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Class labels, shape (N,): the argmax, or p >= 0.5 for a single sigmoid output."""
+        return self.labels_from_output(self._forward_batches(check_X(X, "Sequential.predict")))
+
+    def evaluate(self, X: Any, y: Any, loss: Loss | None = None) -> dict[str, float]:
+        """Mean loss and accuracy on (X, y) in inference mode: ``{"loss": ..., "accuracy": ...}``."""
+        X, y = check_Xy(X, y, "Sequential.evaluate")
+        loss = loss or self.loss
+        if loss is None:
+            raise ValueError("Sequential.evaluate: pass loss=..., or fit the model first")
+        out = self._forward_batches(X)
+        return {"loss": loss.forward(out, y), "accuracy": float(np.mean(self.labels_from_output(out) == labels_of(y)))}
+
+    def labels_from_output(self, out: np.ndarray) -> np.ndarray:
+        """Predicted labels from raw outputs: argmax, or a 0.5 threshold for one output."""
+        out = out.reshape(len(out), -1)
+        if out.shape[1] == 1:
+            threshold = 0.5 if isinstance(self.layers[-1], Sigmoid) else 0.0
+            return (out[:, 0] >= threshold).astype(np.int64)
+        return out.argmax(axis=1)
+
+    # -- description ---------------------------------------------------------------
+    @property
+    def n_params(self) -> int:
+        return sum(layer.n_params for layer in self.layers)
+
+    def get_config(self) -> dict[str, Any]:
+        """The architecture as plain data: ``{"layers": [{"type": "Dense", "config": {...}}, ...]}``."""
+        return {"layers": [{"type": type(layer).__name__, "config": layer.get_config()} for layer in self.layers]}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Sequential":
+        """Rebuild from ``get_config`` data; only layer types in the ``LAYERS`` registry are allowed."""
+        layers = []
+        for i, spec in enumerate(config.get("layers", [])):
+            kind = spec.get("type") if isinstance(spec, dict) else None
+            if kind not in LAYERS:
+                raise ValueError(f"Sequential.from_config: layer {i} has unknown type {kind!r}; "
+                                 f"known types are {sorted(LAYERS)}")
+            layers.append(LAYERS[kind].from_config(dict(spec.get("config", {}))))
+        return cls(layers)
+
+    def summary(self, input_shape: tuple) -> list[tuple[str, tuple, int]]:
+        """Rows (layer label, per-sample output shape, parameter count) for an input shape."""
+        rows, shape = [], tuple(input_shape)
+        for layer in self.layers:
+            shape = layer.output_shape(shape)
+            rows.append((layer.label, shape, layer.n_params))
+        return rows
+
+    def __repr__(self) -> str:
+        inner = ",\n".join(f"  {layer!r}" for layer in self.layers)
+        return f"Sequential([\n{inner}\n])"
