@@ -40,7 +40,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def expected_checks(arch: str) -> int:
     """Parameters plus the elements of every layer output explain checks."""
     model = get_arch(arch).build((1, 6, 6), 2, seed=0)
-    outputs = sum(int(np.prod(shape)) for layer, (_, shape, _) in zip(model.layers, model.summary((1, 6, 6)))
+    outputs = sum(int(np.prod(shape)) for layer, (_, shape, _) in zip(model.layers, model.summary_rows((1, 6, 6)))
                   if not isinstance(layer, MaxPool2D))
     return model.n_params + outputs
 
