@@ -37,19 +37,23 @@ def text_table(head: Sequence[str], rows: Sequence[Sequence[object]],
 
 def html_table(head: Sequence[str], rows: Sequence[Sequence[object]], *, caption: str = "",
                row_classes: Sequence[str] | None = None, numeric: Sequence[bool] | None = None) -> str:
-    """An HTML table; every cell is escaped. ``numeric[i]`` right-aligns column i.
+    """An HTML table; every cell is escaped. ``numeric[i]`` right-aligns column i; an empty
+    ``head`` writes no header row.
 
     ``row_classes[j]`` names row j's kind (see ROW_STYLES; "" for none); the class is also
     written out as ``bn-<kind>``, so tests and style sheets can find the row.
     """
-    numeric = list(numeric) if numeric is not None else [False] * len(head)
+    width = len(head) if head else max((len(r) for r in rows), default=0)
+    numeric = list(numeric) if numeric is not None else [False] * width
     row_classes = list(row_classes) if row_classes is not None else [""] * len(rows)
     out = ['<table class="barenet" style="border-collapse:collapse;font-family:monospace">']
     if caption:
         out.append(f'<caption style="text-align:left;font-weight:bold">{escape(caption)}</caption>')
-    cells = "".join(f'<th style="{_CELL.format(align="right" if n else "left")}">{escape(str(h))}</th>'
-                    for h, n in zip(head, numeric))
-    out.append(f"<thead><tr>{cells}</tr></thead><tbody>")
+    if head:  # an empty head (a matrix of numbers) leaves the header row out
+        cells = "".join(f'<th style="{_CELL.format(align="right" if n else "left")}">{escape(str(h))}</th>'
+                        for h, n in zip(head, numeric))
+        out.append(f"<thead><tr>{cells}</tr></thead>")
+    out.append("<tbody>")
     for row, kind in zip(rows, row_classes):
         attrs = f' class="bn-{kind}" style="{ROW_STYLES[kind]}"' if kind else ""
         cells = "".join(f'<td style="{_CELL.format(align="right" if n else "left")}">{escape(str(c))}</td>'

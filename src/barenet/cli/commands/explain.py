@@ -13,7 +13,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     # Choices are checked by barenet.explain, not argparse, so a bad value is one line on stderr.
     p.add_argument("--arch", default="seed-softmax", help="seed-softmax (default) or seed-1out")
     p.add_argument("--sample", default="O", help="the letter to run: O (default) or X")
-    p.add_argument("--format", default="text", help="text (default) or markdown")
+    p.add_argument("--format", default="text", help="text (default), markdown, or html (a fragment to paste into a page)")
     p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
 
 
