@@ -5,13 +5,15 @@ docs/architecture.md:
 
     nn/          the engine: layers, losses, optimizers, Sequential, fit, gradcheck (NumPy only)
     data/        datasets and image files          modelfile/  safe model files (save, load)
-    zoo.py       named architectures               job/        the CLI's training job, progress, plots
+    zoo.py       named architectures               job/        the training job, progress bar, plots, LivePlot
     explain/     a worked training step            doctor/     finds a network's mistakes
     cli/         the ``barenet`` command           sklearn.py, onnx.py, web/: adapters (optional extras)
 """
 
 from ._version import __version__
 from .doctor import doctor
+from .job.live import LivePlot
+from .job.progress import ProgressBar
 from .modelfile import load, save
 from .nn import (
                  INITIALIZERS,
@@ -67,7 +69,7 @@ __all__ = [
     "Loss", "MSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy", "LOSSES",
     "Optimizer", "SGD", "Adam", "RMSProp", "OPTIMIZERS", "StepLR", "ExponentialLR", "CosineLR",
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "INITIALIZERS",
-    "Callback", "EarlyStopping", "NonFiniteGuard", "History",
+    "Callback", "EarlyStopping", "NonFiniteGuard", "History", "LivePlot", "ProgressBar",
     "gradcheck", "GradReport", "GradcheckResult", "doctor",
     "save", "load",
     "BarenetError", "ShapeError", "InputError", "NotReadyError", "NonFiniteError", "ModelFileError",

@@ -1,4 +1,9 @@
-"""PNG plots of a training run, drawn with matplotlib's Agg backend (no display needed)."""
+"""Pictures of a training run: curves, confusion matrix, filters, feature maps and mistakes.
+
+Each ``*_figure`` function returns a matplotlib ``Figure`` built without pyplot, so it needs no
+display and never switches the backend: a notebook shows the figure inline, and the
+``plot_*`` functions behind ``barenet train --plot`` save it as a PNG.
+"""
 
 from __future__ import annotations
 
@@ -10,36 +15,39 @@ import numpy as np
 from .._optional import require
 
 
-def _pyplot() -> Any:
-    matplotlib = require("matplotlib", "plot")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+def new_figure(figsize: tuple[float, float]) -> Any:
+    """A matplotlib Figure of its own (no pyplot state, no backend change)."""
+    return require("matplotlib.figure", "plot").Figure(figsize=figsize)
 
 
-def plot_curves(history: dict[str, list[float]], path: str) -> str:
-    """Loss and accuracy per epoch, training and validation, side by side."""
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
-    for ax, metric in zip(axes, ("loss", "accuracy")):
-        for key, style in ((metric, "-"), (f"val_{metric}", "--")):
-            if history.get(key):
-                ax.plot(np.arange(1, len(history[key]) + 1), history[key], style, label=key)
+def draw_curves(fig: Any, history: dict[str, list[float]], metrics: tuple[str, ...] = ("loss", "accuracy"),
+                epochs: list[int] | None = None) -> Any:
+    """Training and validation curves, one panel per metric, on ``fig``; x is the epoch (from 1)."""
+    axes = fig.subplots(1, len(metrics), squeeze=False)[0]
+    for ax, metric in zip(axes, metrics):
+        for key, style in ((metric, "-o"), (f"val_{metric}", "--o")):
+            values = history.get(key) or []
+            if values:
+                x = epochs if epochs is not None else list(range(1, len(values) + 1))
+                ax.plot(x[: len(values)], values, style, markersize=3, label=key)
         ax.set_xlabel("epoch")
         ax.set_title(metric)
-        ax.legend()
+        if ax.get_lines():
+            ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return fig
 
 
-def plot_confusion(cm: np.ndarray, classes: list[str], path: str) -> str:
+def curves_figure(history: dict[str, list[float]]) -> Any:
+    """Loss and accuracy per epoch, training and validation, side by side."""
+    return draw_curves(new_figure((9, 3.5)), history)
+
+
+def confusion_figure(cm: np.ndarray, classes: list[str]) -> Any:
     """The confusion matrix as a heat map with counts (true class rows, predicted columns)."""
-    plt = _pyplot()
     k = len(classes)
-    fig, ax = plt.subplots(figsize=(1.2 + 0.35 * k, 1.0 + 0.35 * k) if k > 4 else (3.5, 3))
+    fig = new_figure((1.2 + 0.35 * k, 1.0 + 0.35 * k) if k > 4 else (3.5, 3))
+    ax = fig.subplots()
     ax.imshow(cm, cmap="Blues")
     ax.set_xticks(range(k), classes, fontsize=7 if k > 10 else 10)
     ax.set_yticks(range(k), classes, fontsize=7 if k > 10 else 10)
@@ -50,50 +58,84 @@ def plot_confusion(cm: np.ndarray, classes: list[str], path: str) -> str:
             ax.text(j, i, str(v), ha="center", va="center", fontsize=6 if k > 10 else 9,
                     color="white" if v > cm.max() / 2 else "black")
     fig.tight_layout()
+    return fig
+
+
+def _grid(fig: Any, images: np.ndarray, titles: list[str], cols: int, cmap: str, symmetric: bool) -> Any:
+    """Images (n, H, W) in a grid of ``cols`` columns, without ticks."""
+    rows = max(1, -(-len(images) // cols))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    lim = float(np.abs(images).max()) or 1.0
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, image, title in zip(axes.ravel(), images, titles):
+        ax.imshow(image, cmap=cmap, vmin=-lim if symmetric else None, vmax=lim if symmetric else None)
+        ax.set_title(title, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def filters_figure(W: np.ndarray) -> Any:
+    """A conv layer's kernels W (F, C, kh, kw), one panel per (output, input) channel pair; red > 0 > blue."""
+    F, C = W.shape[:2]
+    fig = new_figure((1.2 * F + 0.5, 1.2 * C + 0.7))
+    titles = [f"{f}" if C == 1 else f"{f}/{c}" for c in range(C) for f in range(F)]
+    panels = np.stack([W[f, c] for c in range(C) for f in range(F)])
+    _grid(fig, panels, titles, F, "RdBu_r", symmetric=True)
+    fig.suptitle("conv filters (output channel" + (")" if C == 1 else " / input channel)"), fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def feature_maps_figure(model: Any, x: np.ndarray, limit: int = 16) -> Any:
+    """What each Conv2D layer of ``model`` makes of one image ``x`` (C, H, W): a row per conv layer,
+    up to ``limit`` channels each, as the layer's output before its activation."""
+    model.forward(np.asarray(x, dtype=np.float32)[None])
+    convs = [(i, out[0]) for i, (layer, out) in enumerate(zip(model.layers, model.outputs))
+             if type(layer).__name__ == "Conv2D"]
+    cols = min(limit, max((len(maps) for _, maps in convs), default=1))
+    fig = new_figure((1.1 * cols + 0.5, 1.3 * max(len(convs), 1) + 0.4))
+    images, titles = [], []
+    for i, maps in convs:
+        for c in range(cols):
+            images.append(maps[c] if c < len(maps) else np.zeros_like(maps[0]))
+            titles.append(f"layer {i} ch {c}" if c < len(maps) else "")
+    _grid(fig, np.stack(images) if images else np.zeros((1, 1, 1)), titles, cols, "viridis", symmetric=False)
+    return fig
+
+
+def mistakes_figure(X: np.ndarray, y: np.ndarray, pred: np.ndarray, classes: list[str], limit: int = 16) -> Any:
+    """Up to ``limit`` images the model got wrong, titled "true -> predicted"."""
+    wrong = np.flatnonzero(pred != y)[:limit]
+    cols = min(max(len(wrong), 1), 8)
+    fig = new_figure((1.4 * cols, 1.6 * max(1, -(-len(wrong) // cols))))
+    if not len(wrong):
+        fig.text(0.5, 0.5, "no misclassified samples", ha="center", va="center")
+        return fig
+    titles = [f"{classes[y[i]]} -> {classes[pred[i]]}" for i in wrong]
+    return _grid(fig, X[wrong, 0], titles, cols, "gray_r", symmetric=False)
+
+
+def _save(fig: Any, path: str) -> str:
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
+
+
+def plot_curves(history: dict[str, list[float]], path: str) -> str:
+    return _save(curves_figure(history), path)
+
+
+def plot_confusion(cm: np.ndarray, classes: list[str], path: str) -> str:
+    return _save(confusion_figure(cm, classes), path)
 
 
 def plot_filters(W: np.ndarray, path: str) -> str:
-    """The first conv layer's kernels, one panel per (output, input) channel pair."""
-    plt = _pyplot()
-    F, C = W.shape[:2]
-    fig, axes = plt.subplots(C, F, figsize=(1.2 * F + 0.5, 1.2 * C + 0.5), squeeze=False)
-    lim = float(np.abs(W).max()) or 1.0
-    for f in range(F):
-        for c in range(C):
-            ax = axes[c][f]
-            ax.imshow(W[f, c], cmap="RdBu_r", vmin=-lim, vmax=lim)
-            ax.set_xticks([])
-            ax.set_yticks([])
-    fig.suptitle("first conv layer filters")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(filters_figure(W), path)
 
 
 def plot_misclassified(X: np.ndarray, y: np.ndarray, pred: np.ndarray, classes: list[str], path: str,
                        limit: int = 16) -> str:
-    """Up to ``limit`` test images the model got wrong, titled "true -> predicted"."""
-    plt = _pyplot()
-    wrong = np.flatnonzero(pred != y)[:limit]
-    n = max(len(wrong), 1)
-    cols = min(n, 8)
-    rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(1.4 * cols, 1.6 * rows), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
-    for ax, i in zip(axes.ravel(), wrong):
-        ax.imshow(X[i, 0], cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(f"{classes[y[i]]} -> {classes[pred[i]]}", fontsize=8)
-    if not len(wrong):
-        axes[0][0].text(0.5, 0.5, "no misclassified samples", ha="center", va="center")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(mistakes_figure(X, y, pred, classes, limit), path)
 
 
 def plot_run(result: Any, folder: str) -> list[str]:
