@@ -41,5 +41,10 @@ class Explanation:
     def max_error(self) -> float:
         return max((c.error for c in self.checks), default=0.0)
 
+    def __repr__(self) -> str:
+        verdict = "all pass" if self.ok else f"{len(self.failures)} FAIL"
+        return (f"<Explanation: {self.arch} on the letter {self.sample}, seed {self.seed}: loss {self.loss:.6g}, "
+                f"{len(self.checks)} gradient checks, {verdict}>")
+
     def _repr_html_(self) -> str:
         return render_html(self)

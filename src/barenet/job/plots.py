@@ -25,12 +25,14 @@ def draw_curves(fig: Any, history: dict[str, list[float]], metrics: tuple[str, .
     """Training and validation curves, one panel per metric, on ``fig``; x is the epoch (from 1)."""
     axes = fig.subplots(1, len(metrics), squeeze=False)[0]
     for ax, metric in zip(axes, metrics):
-        for key, style in ((metric, "-o"), (f"val_{metric}", "--o")):
+        for key, style in ((metric, "-"), (f"val_{metric}", "--")):
             values = history.get(key) or []
             if values:
                 x = epochs if epochs is not None else list(range(1, len(values) + 1))
-                ax.plot(x[: len(values)], values, style, markersize=3, label=key)
+                marker = "o" if len(values) <= 50 else ""  # dots for a few epochs, a plain line for many
+                ax.plot(x[: len(values)], values, style + marker, markersize=3, label=key)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(require("matplotlib.ticker", "plot").MaxNLocator(integer=True))
         ax.set_title(metric)
         if ax.get_lines():
             ax.legend()
@@ -61,14 +63,16 @@ def confusion_figure(cm: np.ndarray, classes: list[str]) -> Any:
     return fig
 
 
-def _grid(fig: Any, images: np.ndarray, titles: list[str], cols: int, cmap: str, symmetric: bool) -> Any:
-    """Images (n, H, W) in a grid of ``cols`` columns, without ticks."""
+def _grid(fig: Any, images: list[np.ndarray], titles: list[str], cols: int, cmap: str, symmetric: bool) -> Any:
+    """2-D images (sizes may differ) in a grid of ``cols`` columns, without ticks; None leaves a gap."""
     rows = max(1, -(-len(images) // cols))
     axes = fig.subplots(rows, cols, squeeze=False)
-    lim = float(np.abs(images).max()) or 1.0
+    lim = max((float(np.abs(im).max()) for im in images if im is not None), default=0.0) or 1.0
     for ax in axes.ravel():
         ax.axis("off")
     for ax, image, title in zip(axes.ravel(), images, titles):
+        if image is None:
+            continue
         ax.imshow(image, cmap=cmap, vmin=-lim if symmetric else None, vmax=lim if symmetric else None)
         ax.set_title(title, fontsize=8)
     fig.tight_layout()
@@ -80,8 +84,7 @@ def filters_figure(W: np.ndarray) -> Any:
     F, C = W.shape[:2]
     fig = new_figure((1.2 * F + 0.5, 1.2 * C + 0.7))
     titles = [f"{f}" if C == 1 else f"{f}/{c}" for c in range(C) for f in range(F)]
-    panels = np.stack([W[f, c] for c in range(C) for f in range(F)])
-    _grid(fig, panels, titles, F, "RdBu_r", symmetric=True)
+    _grid(fig, [W[f, c] for c in range(C) for f in range(F)], titles, F, "RdBu_r", symmetric=True)
     fig.suptitle("conv filters (output channel" + (")" if C == 1 else " / input channel)"), fontsize=9)
     fig.tight_layout()
     return fig
@@ -95,13 +98,13 @@ def feature_maps_figure(model: Any, x: np.ndarray, limit: int = 16) -> Any:
              if type(layer).__name__ == "Conv2D"]
     cols = min(limit, max((len(maps) for _, maps in convs), default=1))
     fig = new_figure((1.1 * cols + 0.5, 1.3 * max(len(convs), 1) + 0.4))
-    images, titles = [], []
+    images: list[np.ndarray | None] = []
+    titles = []
     for i, maps in convs:
         for c in range(cols):
-            images.append(maps[c] if c < len(maps) else np.zeros_like(maps[0]))
+            images.append(maps[c] if c < len(maps) else None)
             titles.append(f"layer {i} ch {c}" if c < len(maps) else "")
-    _grid(fig, np.stack(images) if images else np.zeros((1, 1, 1)), titles, cols, "viridis", symmetric=False)
-    return fig
+    return _grid(fig, images, titles, cols, "viridis", symmetric=False)
 
 
 def mistakes_figure(X: np.ndarray, y: np.ndarray, pred: np.ndarray, classes: list[str], limit: int = 16) -> Any:
@@ -113,7 +116,7 @@ def mistakes_figure(X: np.ndarray, y: np.ndarray, pred: np.ndarray, classes: lis
         fig.text(0.5, 0.5, "no misclassified samples", ha="center", va="center")
         return fig
     titles = [f"{classes[y[i]]} -> {classes[pred[i]]}" for i in wrong]
-    return _grid(fig, X[wrong, 0], titles, cols, "gray_r", symmetric=False)
+    return _grid(fig, list(X[wrong, 0]), titles, cols, "gray_r", symmetric=False)
 
 
 def _save(fig: Any, path: str) -> str:

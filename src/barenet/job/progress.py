@@ -55,8 +55,8 @@ class ProgressBar(Callback):
     def on_backward(self, model: Any, epoch: int, batch: int, logs: dict[str, float]) -> None:
         if self.bar is not None:
             self.bar.update(1)
-            if batch % 20 == 0:
-                self.bar.set_postfix(epoch=epoch + 1, loss=f"{logs['loss']:.3f}")
+            if batch % 20 == 0:  # the bar redraws at most every 0.1 s; the postfix waits for that
+                self.bar.set_postfix(epoch=epoch + 1, loss=f"{logs['loss']:.3f}", refresh=False)
 
     def on_train_end(self, model: Any) -> None:
         if self.bar is not None:
