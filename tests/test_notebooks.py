@@ -87,3 +87,19 @@ def test_the_letters_notebook():
         assert len(outputs(cells[tag], "image/png")) == pictures, tag
     assert re.match(r"most frequent mistake: [A-Z] read as [A-Z] \(\d+ times\)", printed(cells["confusion"]))
     assert printed(cells["drawn"]).splitlines()[0].startswith("T: ")  # the drawn T is read as T first
+
+
+def extra(name: str) -> set[str]:
+    """The package names an extra of pyproject.toml lists (read as text: tomllib needs Python 3.11)."""
+    text = (NOTEBOOKS.parent / "pyproject.toml").read_text()
+    body = re.search(rf"^{name} = \[(.*?)\]\s*(?:#.*)?$", text, flags=re.M | re.S).group(1)
+    return {re.split(r"[<>=\[]", item)[0] for item in re.findall(r'"([^"]+)"', body)}
+
+
+def test_the_readme_names_the_notebook_extra_and_one_command_that_opens_them():
+    readme = (NOTEBOOKS.parent / "README.md").read_text()
+    assert "pip install -e '.[notebook]' && jupyter lab notebooks/" in readme
+    assert {"jupyter", "ipykernel", "ipywidgets", "matplotlib", "pillow"} <= extra("notebook")
+    assert {"nbclient", "nbformat", "ipykernel", "ipywidgets"} <= extra("test")  # CI runs the notebooks
+    for name in EXECUTED + ["check_your_own.ipynb"]:
+        assert f"`{name}`" in readme
