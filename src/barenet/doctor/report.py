@@ -96,7 +96,7 @@ class Report:
                 rows = [[f.code, f.title, f.explanation, f.fix] for f in found]
                 out.append(html_table(["code", "finding", "why", "fix"], rows,
                                       caption=f"{HEADINGS[severity]} ({len(found)})",
-                                      row_classes=[ROW_KIND[severity]] * len(found)))
+                                      row_classes=[ROW_KIND[severity]] * len(found), prose=True))
         if not self.findings:
             out.append(html_paragraph("No findings."))
         return "".join(out)

@@ -22,7 +22,7 @@ ROW_STYLES = {
     "note": "background:#dde9fb",
     "total": "font-weight:bold;border-top:1px solid #888",
 }
-_CELL = "text-align:{align};padding:1px 8px"  # notebooks right-align every cell unless told
+_CELL = "text-align:{align};vertical-align:top;padding:1px 8px"  # notebooks right-align cells unless told
 
 
 def text_table(head: Sequence[str], rows: Sequence[Sequence[object]],
@@ -36,9 +36,11 @@ def text_table(head: Sequence[str], rows: Sequence[Sequence[object]],
 
 
 def html_table(head: Sequence[str], rows: Sequence[Sequence[object]], *, caption: str = "",
-               row_classes: Sequence[str] | None = None, numeric: Sequence[bool] | None = None) -> str:
+               row_classes: Sequence[str] | None = None, numeric: Sequence[bool] | None = None,
+               prose: bool = False) -> str:
     """An HTML table; every cell is escaped. ``numeric[i]`` right-aligns column i; an empty
-    ``head`` writes no header row.
+    ``head`` writes no header row. Numbers and names are set in monospace; a ``prose`` table
+    (sentences in its cells) keeps the page's font.
 
     ``row_classes[j]`` names row j's kind (see ROW_STYLES; "" for none); the class is also
     written out as ``bn-<kind>``, so tests and style sheets can find the row.
@@ -46,7 +48,8 @@ def html_table(head: Sequence[str], rows: Sequence[Sequence[object]], *, caption
     width = len(head) if head else max((len(r) for r in rows), default=0)
     numeric = list(numeric) if numeric is not None else [False] * width
     row_classes = list(row_classes) if row_classes is not None else [""] * len(rows)
-    out = ['<table class="barenet" style="border-collapse:collapse;font-family:monospace">']
+    font = "" if prose else ";font-family:monospace"
+    out = [f'<table class="barenet" style="border-collapse:collapse;margin-bottom:8px{font}">']
     if caption:
         out.append(f'<caption style="text-align:left;font-weight:bold">{escape(caption)}</caption>')
     if head:  # an empty head (a matrix of numbers) leaves the header row out
