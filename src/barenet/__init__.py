@@ -3,6 +3,8 @@
 The public API is re-exported here; see the README for a tour.
 """
 
+from .check import (CheckError, Finding, ForwardReport, GradientReport, check_gradients, check_step,
+                    doctor_forward)
 from .callbacks import Callback, EarlyStopping, History, NonFiniteGuard
 from .errors import BarenetError, InputError, ModelFileError, NonFiniteError, NotReadyError, ShapeError
 from .doctor import doctor
@@ -25,6 +27,7 @@ __all__ = [
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "INITIALIZERS",
     "Callback", "EarlyStopping", "NonFiniteGuard", "History",
     "gradcheck", "GradReport", "GradcheckResult", "doctor",
+    "check_gradients", "check_step", "doctor_forward", "GradientReport", "ForwardReport", "Finding", "CheckError",
     "save", "load",
     "BarenetError", "ShapeError", "InputError", "NotReadyError", "NonFiniteError", "ModelFileError",
     "__version__",
