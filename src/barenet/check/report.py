@@ -32,7 +32,7 @@ class Finding:
     def __str__(self) -> str:
         head = f"[{self.code}]" + (f" {', '.join(self.params)}" if self.params else "")
         if self.severity != "error":
-            head = f"[{self.severity}] " + head
+            head += f" ({self.severity})"
         lines = textwrap.wrap(head, WIDTH, subsequent_indent="    ")
         for label, text in (("Cause: ", self.cause), ("Fix: ", self.fix)):
             lines.append(textwrap.fill(text, WIDTH, initial_indent="    " + label,
@@ -66,6 +66,8 @@ class Row:
     @property
     def rel_error(self) -> float:
         """|a - n| / max(|a|, |n|), 0 when both are 0."""
+        if math.isnan(self.analytic):
+            return math.nan
         scale = max(abs(self.analytic), abs(self.numerical))
         return abs(self.analytic - self.numerical) / scale if scale > 0 else 0.0
 

@@ -83,8 +83,8 @@ class ScriptCheck:
         parts = [f"Checking {self.path}:\n" + "\n".join(f"  {d}" for d in self.described), str(self.gradients)]
         if self.forward is not None:
             parts.append(str(self.forward))
-        verdict = ("everything agrees" if self.ok else
-                   f"{sum(f.severity == 'error' for f in self.findings)} problem(s) to fix, named above")
+        n = sum(f.severity == "error" for f in self.findings) or len(self.gradients.bad())
+        verdict = "everything agrees" if self.ok else f"{n} problem{'s' if n != 1 else ''} to fix, named above"
         return "\n\n".join(parts + [f"barenet check: {verdict}"])
 
     @property

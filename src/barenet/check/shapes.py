@@ -66,8 +66,11 @@ def _finding(kind: str, given: tuple, shape: tuple, names: list[str], mode: str)
                        "Reduce or reshape to the parameter's shape, e.g. db = dz.sum(axis=0) without keepdims.",
                        data=data)
     if shape == () and len(given) == 1:
-        what = ("one step turned " + who + (", numbers," if many else ", a number,") + f" into arrays of shape {given}"
-                if mode == "step" else f"{who} {'are numbers' if many else 'is a number'}, but {its} shape {given}")
+        if mode == "step":
+            what = (f"one step turned these {len(names)} numbers" if many else f"one step turned {who}, a number,")
+            what += f" into {'arrays' if many else 'an array'} of shape {given}"
+        else:
+            what = f"{'these are numbers' if many else who + ' is a number'}, but {its} shape {given}"
         return Finding("shape", tuple(names),
                        f"{what[0].upper() + what[1:]}: a vector, such as d_L_d_ypred with one value per output, "
                        "was multiplied into the update where the chain rule sums over the outputs.",
