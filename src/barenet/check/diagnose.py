@@ -164,20 +164,42 @@ def ratio_stage(evs: list[Evidence], ctx: Context) -> dict[float, list[str]]:
     return groups
 
 
+def shared_ratios(evs: list[Evidence], rtol: float) -> list[tuple[float, list[str]]]:
+    """Groups of two or more parameters whose elements all share one ratio a / n."""
+    ratios = []
+    for e in evs:
+        keep = np.abs(e.n) > e.atol
+        if keep.any():
+            r = e.a[keep] / e.n[keep]
+            if np.ptp(r) <= rtol * np.max(np.abs(r)):
+                ratios.append((float(np.mean(r)), e.name))
+    groups: list[tuple[float, list[str]]] = []
+    for r, name in ratios:
+        for g in groups:
+            if abs(g[0] - r) <= rtol * max(abs(r), abs(g[0])):
+                g[1].append(name)
+                break
+        else:
+            groups.append((r, [name]))
+    return [g for g in groups if len(g[1]) > 1]
+
+
 def mismatch_finding(evs: list[Evidence], ctx: Context) -> Finding:
-    """What is left: say what disagrees, and a shared ratio if there is one."""
-    worst, ratios = 0.0, []
+    """What is left: say what disagrees, and the groups of parameters that share a ratio."""
+    worst = 0.0
     for e in evs:
         with np.errstate(all="ignore"):
             rel = np.abs(e.a - e.n) / np.maximum(np.maximum(np.abs(e.a), np.abs(e.n)), 1e-300)
-            ratios += list((e.a / e.n)[np.abs(e.n) > e.atol])
         worst = max(worst, float(np.nanmax(rel)))
     names = [e.name for e in evs]
     cause = (f"The gradients of {', '.join(names)} disagree with the numerical ones (relative error up to "
              f"{worst:.2g}), and none of the named bugs explains it.")
-    if len(ratios) > 1 and np.ptp(ratios) <= ctx.rtol * max(np.abs(ratios)):
-        cause += (f" They share one ratio, {ratios[0]:.4g}: the gradient that reaches the unit they feed is "
-                  "wrong (a path left out, or a wrong activation derivative).")
+    groups = shared_ratios(evs, ctx.rtol)
+    if groups:
+        cause += " " + "; ".join(f"{', '.join(g)} share one ratio, {r:.4g}" for r, g in groups)
+        cause += (": the gradient that reaches the unit each group feeds is wrong (a path left out, or a wrong "
+                  "activation derivative).")
     return Finding("mismatch", tuple(names), cause,
                    "Check these parameters' chain rule term by term, starting from the output; a unit that "
-                   "feeds several units gets the sum of what each sends back.")
+                   "feeds several units gets the sum of what each sends back.",
+                   data={"shared_ratios": [{"ratio": r, "params": g} for r, g in groups]})

@@ -3,9 +3,12 @@
 The learner's forward pass is a black box here: only its outputs on X (and on probe inputs,
 X scaled by -100 ... 100 and random noise) are seen. It looks for
 
-- ``softmax-on-sigmoid``: outputs that sum to 1 but whose log-ratios never pass 1. Softmax
-  of scores confined to (0, 1), as sigmoid outputs are, can never give an output above
-  e / (e + K - 1) (0.731 for K = 2), so targets of 0 and 1 stay out of reach;
+- ``softmax-on-sigmoid``: a softmax over values confined to (0, 1), as sigmoid outputs are,
+  can never give an output above e / (e + K - 1) (0.731 for K = 2), so targets of 0 and 1
+  stay out of reach. With ``scores=`` (X -> the values that enter the softmax) it is an
+  error when those values stay within [0, 1] on X and on every probe. Without them only the
+  outputs are seen: outputs that sum to 1 but never pass the ceiling are a warning, since
+  a softmax over small logits (weights near zero) looks the same;
 - ``targets-not-one-hot``: targets of shape (N, 1) for K >= 2 outputs, which NumPy
   broadcasts to every output (each sample then asks for [0, 0] or [1, 1]); rows of (N, K)
   targets that are not one-hot are a warning;
@@ -14,8 +17,8 @@ X scaled by -100 ... 100 and random noise) are seen. It looks for
 - ``loss-not-falling``: with ``step=`` (one training step) and ``params=`` (restored after),
   the loss after ``steps`` steps is not 1% below where it started.
 
-A network whose scores are small everywhere (tiny weights) looks like softmax-on-sigmoid
-on X alone; the probes, which push the scores far apart, are what tell them apart.
+The probes push a network's values far apart, so that a softmax over logits shows outputs
+above the ceiling where a softmax over sigmoid outputs cannot.
 """
 
 from __future__ import annotations
@@ -82,13 +85,14 @@ def outputs_of(forward: Callable, X: np.ndarray) -> np.ndarray:
 
 
 def doctor_forward(forward: Callable, X: Any, y: Any, *, loss: Callable | None = None,
-                   step: Callable | None = None, params: Any = None, steps: int = 100,
-                   seed: int = 0) -> ForwardReport:
+                   scores: Callable | None = None, step: Callable | None = None, params: Any = None,
+                   steps: int = 100, seed: int = 0) -> ForwardReport:
     """Examine a plain forward function on (X, y); see the module docstring for the checks.
 
     Shape: X (N, ...) as ``forward`` takes it; y (N, K) targets, (N, 1) or (N,) labels;
     ``loss(outputs, y) -> float`` is the loss as the learner computes it (a barenet Loss
-    works too). ``step`` takes nothing or ``params``; ``params`` are restored afterwards.
+    works too). ``scores(X) -> (N, K)`` gives the values that enter the output softmax.
+    ``step`` takes nothing or ``params``; ``params`` are restored afterwards.
     """
     X = np.asarray(X)
     y = np.asarray(y)
@@ -96,7 +100,7 @@ def doctor_forward(forward: Callable, X: Any, y: Any, *, loss: Callable | None =
         raise CheckError(f"doctor_forward needs X (N, ...) and y with the same N, received {X.shape} and {y.shape}")
     out = outputs_of(forward, X)
     report = ForwardReport(context={"outputs": f"{out.shape} for X {X.shape}, y {y.shape}"})
-    _ceiling(report, forward, X, out, seed)
+    _ceiling(report, forward, scores, X, out, seed)
     _targets(report, out, y)
     if loss is not None:
         _double_squash(report, out, y, float(loss(out if out.shape[1] > 1 else out[:, 0], y)))
@@ -107,37 +111,48 @@ def doctor_forward(forward: Callable, X: Any, y: Any, *, loss: Callable | None =
     return report
 
 
-def _probes(forward: Callable, X: np.ndarray, seed: int) -> list[np.ndarray]:
-    """Outputs on X scaled by PROBE_SCALES and on noise; probes that forward rejects are left out."""
+def _probes(fn: Callable, X: np.ndarray, seed: int) -> list[np.ndarray]:
+    """fn on X scaled by PROBE_SCALES and on noise; probes that fn rejects are left out."""
     rng = np.random.default_rng(seed)
     found = []
     inputs = [X * s for s in PROBE_SCALES] + [rng.normal(0.0, 10.0, X.shape).astype(X.dtype, copy=False)]
     for inp in inputs:
         try:
             with np.errstate(all="ignore"):
-                found.append(outputs_of(forward, inp))
+                found.append(np.asarray(fn(inp), dtype=np.float64))
         except Exception:  # noqa: BLE001 - a probe the learner's code does not accept tells nothing
             continue
     return found
 
 
-def _ceiling(report: ForwardReport, forward: Callable, X: np.ndarray, out: np.ndarray, seed: int) -> None:
+def _ceiling(report: ForwardReport, forward: Callable, scores: Callable | None, X: np.ndarray,
+             out: np.ndarray, seed: int) -> None:
     K = out.shape[1]
     if K < 2 or not np.allclose(out.sum(axis=1), 1.0, atol=1e-6) or (out <= 0).any():
         return
-    outs = [o for o in _probes(forward, X, seed) if np.all(o > 0) and np.allclose(o.sum(axis=1), 1.0, atol=1e-6)]
-    spread = max(float(np.max(np.log(o.max(axis=1)) - np.log(o.min(axis=1)))) for o in outs)
-    if spread > 1.0 + 1e-9:
-        return
-    top = math.e / (math.e + K - 1)
+    outs = [o for o in _probes(lambda inp: outputs_of(forward, inp), X, seed)
+            if np.all(o > 0) and np.allclose(o.sum(axis=1), 1.0, atol=1e-6)]
+    top, largest = math.e / (math.e + K - 1), max(float(o.max()) for o in outs)
+    if scores is not None:
+        inside = all(np.all((z >= 0) & (z <= 1)) for z in _probes(scores, X, seed))
+        if not inside:
+            return
+        why = (f"The values that enter the softmax stay within [0, 1] on X and on inputs scaled up to 100 "
+               f"times, as sigmoid outputs do, so no output can pass e/(e + {K - 1}) = {top:.3f} "
+               f"(largest {largest:.3f}): the targets 0 and 1 are out of reach.")
+        severity = "error"
+    else:
+        spread = max(float(np.max(np.log(o.max(axis=1)) - np.log(o.min(axis=1)))) for o in outs)
+        if spread > 1.0 + 1e-9:
+            return
+        why = (f"The outputs sum to 1, but none passed e/(e + {K - 1}) = {top:.3f}, on X or on inputs scaled up "
+               f"to 100 times (largest {largest:.3f}): the ceiling of a softmax over values in (0, 1), such as "
+               "sigmoid outputs, out of reach of the targets 0 and 1 (or a softmax over logits kept small).")
+        severity = "warning"
     report.findings.append(Finding(
-        "softmax-on-sigmoid", (),
-        f"The outputs sum to 1, but none passed e/(e + {K - 1}) = {top:.3f}, on X or on inputs scaled up to "
-        f"100 times (largest {max(float(o.max()) for o in outs):.3f}): the softmax's inputs stay within (0, 1), "
-        "as sigmoid outputs do, so the targets 0 and 1 are out of reach.",
+        "softmax-on-sigmoid", (), why,
         "Give the softmax the raw scores z = w . h + b (logits), with no sigmoid before it, and train with "
-        "cross-entropy, whose gradient at z is p - y.", data={"largest": max(float(o.max()) for o in outs),
-                                                             "ceiling": top}))
+        "cross-entropy, whose gradient at z is p - y.", severity=severity, data={"largest": largest, "ceiling": top}))
 
 
 def _targets(report: ForwardReport, out: np.ndarray, y: np.ndarray) -> None:

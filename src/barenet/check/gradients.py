@@ -25,7 +25,7 @@ from .errors import CheckError
 from .heads import Identified, identify
 from .hypotheses import head_stage, same_as_variant
 from .numeric import FLOAT32, FLOAT64, Precision, as_loss, detect_precision, fits, pick, sweep
-from .params import ParamSet, call
+from .params import ParamSet, call, discover
 from .report import Finding, GradientReport, Row
 from .shapes import align, shape_findings
 
@@ -47,7 +47,7 @@ def check_gradients(loss_fn: Callable, params: Any, grads: Mapping | Callable, *
     ps.install()
     try:
         given = call(grads, params) if callable(grads) else grads
-        analytic, skipped = read_grads(given, ps.names, explicit=names is not None)
+        analytic, skipped = read_grads(given, ps.names, discover(params), explicit=names is not None)
         ps.names = [n for n in ps.names if n in analytic]
         return run_check(ps, loss_fn, analytic, mode="gradients", scores=scores, y=y, batch_size=batch_size,
                          max_elements=max_elements, precision=precision, seed=seed, auto=names is None,
@@ -56,17 +56,18 @@ def check_gradients(loss_fn: Callable, params: Any, grads: Mapping | Callable, *
         ps.restore()
 
 
-def read_grads(given: Any, names: list[str], explicit: bool) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """The learner's gradients as float64 arrays; names without one are skipped (or an error
-    when they were asked for by name)."""
+def read_grads(given: Any, names: list[str], found: list[str],
+               explicit: bool) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """The learner's gradients for ``names`` as float64 arrays. Names without one are skipped
+    (an error when asked for by name); entries for other parameters (``found``) are ignored."""
     if given is None:
         raise CheckError("grads returned None; return a dict name -> gradient, e.g. {'W1': dW1, 'b1': db1}")
     if not isinstance(given, Mapping):
         raise CheckError(f"grads must be a dict name -> gradient (or a function returning one), "
                          f"received {type(given).__name__}")
-    extra = [k for k in given if k not in names]
+    extra = [k for k in given if k not in found]
     if extra:
-        raise CheckError(f"grads has entries {extra} that are not parameters; the parameters are {names}")
+        raise CheckError(f"grads has entries {extra} that are not parameters; the parameters are {found}")
     missing = [n for n in names if n not in given]
     if explicit and missing:
         raise CheckError(f"grads has no entry for {missing}; give one gradient per parameter")

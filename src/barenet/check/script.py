@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 import types
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -52,6 +53,10 @@ def load(path: str, argv: list[str] | None = None) -> dict[str, Any]:
     sys.modules[RUN_NAME] = module
     try:
         exec(compile(source, path, "exec"), module.__dict__)  # the learner's own code, as `python FILE` would
+    except SyntaxError as exc:
+        raise CheckError(f"{path}, line {exc.lineno}: {exc.msg}") from None
+    except Exception as exc:  # noqa: BLE001 - the learner's code: say where it failed, in one line
+        raise learner_error(exc, path, "while running the script") from None
     finally:
         sys.argv, sys.path[:] = saved[0], saved[1]
         if saved[2] is None:
@@ -99,40 +104,60 @@ def _need(ns: dict[str, Any], name: str, what: str) -> Any:
     return ns[name]
 
 
-def watch_softmax(ns: dict[str, Any], loss_fn: Callable, params: Any) -> Callable | None:
-    """A scores() function that records what the script passes to its ``softmax`` while
-    loss_fn runs, or None when the script has no softmax or the records are not (N, K)."""
+def softmax_inputs(ns: dict[str, Any], fn: Callable, *args: Any) -> np.ndarray:
+    """Run fn(*args) with the script's ``softmax`` watched; what it was given, as (N, K)."""
     original = ns.get("softmax")
     if not callable(original):
-        return None
+        raise CheckError("the script has no softmax function to watch")
     seen: list[np.ndarray] = []
 
-    def recorder(x: Any, *args: Any, **kwargs: Any) -> Any:
+    def recorder(x: Any, *a: Any, **kw: Any) -> Any:
         seen.append(np.array(x, dtype=np.float64))
-        return original(x, *args, **kwargs)
+        return original(x, *a, **kw)
 
-    def scores() -> np.ndarray:
-        seen.clear()
-        ns["softmax"] = recorder
-        try:
-            call(loss_fn, params)
-        finally:
-            ns["softmax"] = original
-        rows = [s[None, :] if s.ndim == 1 else s for s in seen]
-        if not rows or any(r.ndim != 2 or r.shape[1] != rows[0].shape[1] for r in rows):
-            raise CheckError("softmax was not called with (K,) or (N, K) scores")
-        return np.concatenate(rows)
-
+    ns["softmax"] = recorder
     try:
-        scores()
+        fn(*args)
+    finally:
+        ns["softmax"] = original
+    rows = [r[None, :] if r.ndim == 1 else r for r in seen]
+    if not rows or any(r.ndim != 2 or r.shape[1] != rows[0].shape[1] for r in rows):
+        raise CheckError("softmax was not called with (K,) or (N, K) scores")
+    return np.concatenate(rows)
+
+
+def watch_softmax(ns: dict[str, Any], fn: Callable, *args: Any) -> bool:
+    """Whether watching the script's softmax while fn(*args) runs gives (N, K) scores."""
+    try:
+        softmax_inputs(ns, fn, *args)
     except (CheckError, TypeError, ValueError):
-        return None
-    return scores
+        return False
+    return True
+
+
+def learner_error(exc: BaseException, path: str, when: str) -> CheckError:
+    """A CheckError naming the exception and the script's line where it happened."""
+    line = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if os.path.abspath(frame.f_code.co_filename) == os.path.abspath(path):
+            line = lineno
+    where = f"{path}, line {line}" if line else path
+    return CheckError(f"{where}: {type(exc).__name__}: {exc} ({when})")
 
 
 def check_script(path: str, argv: list[str] | None = None, *, steps: int = 100) -> ScriptCheck:
-    """Load the script and run check_gradients or check_step, then doctor_forward."""
+    """Load the script and run check_gradients or check_step, then doctor_forward.
+    An exception in the learner's code becomes a CheckError that names its line."""
     ns = load(path, argv)
+    try:
+        return _check(ns, path, steps)
+    except CheckError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - raised by the learner's loss_fn, grads, step or forward
+        raise learner_error(exc, path, "while checking") from None
+
+
+def _check(ns: dict[str, Any], path: str, steps: int) -> ScriptCheck:
     params = _need(ns, "params", "the weights: a dict, or the network object")
     loss_fn = _need(ns, "loss_fn", "a function returning the loss of one batch")
     if not callable(loss_fn):
@@ -140,8 +165,8 @@ def check_script(path: str, argv: list[str] | None = None, *, steps: int = 100) 
     y, X = ns.get("y"), ns.get("X")
     batch = ns.get("batch_size") or (len(X) if X is not None and hasattr(X, "__len__") else None)
     scores, watched = ns.get("scores"), False
-    if scores is None:
-        scores, watched = watch_softmax(ns, loss_fn, params), True
+    if scores is None and watch_softmax(ns, call, loss_fn, params):
+        scores, watched = (lambda: softmax_inputs(ns, call, loss_fn, params)), True
     kwargs = dict(scores=scores, y=y, batch_size=batch)
     described = [f"params: {_describe(params)}"]
     if "grads" in ns and "step" in ns:
@@ -160,7 +185,9 @@ def check_script(path: str, argv: list[str] | None = None, *, steps: int = 100) 
     forward = None
     if callable(ns.get("forward")) and X is not None and y is not None:
         fall = report.ok and "step" in ns
-        forward = doctor_forward(ns["forward"], X, y, loss=lambda out, t: call(loss_fn, params),
+        fwd = ns["forward"]
+        seen = (lambda inp: softmax_inputs(ns, fwd, inp)) if watch_softmax(ns, fwd, X) else None
+        forward = doctor_forward(fwd, X, y, loss=lambda out, t: call(loss_fn, params), scores=seen,
                                  step=ns["step"] if fall else None, params=params, steps=steps)
         if not fall:
             forward.context["loss"] = ("not trained: the loss-falls test runs once the gradients agree"
