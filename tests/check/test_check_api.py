@@ -7,9 +7,9 @@ import json
 
 import numpy as np
 import pytest
+from check_nets import ScalarNet, data, mlp_grads, mlp_loss, mlp_params, mlp_scores
 
 import barenet as bn
-from check_nets import ScalarNet, data, mlp_grads, mlp_loss, mlp_params, mlp_scores
 
 
 class Tiny:
@@ -175,15 +175,14 @@ def test_a_square_gradient_transposed():
     rng = np.random.default_rng(0)
     X, T = rng.random((4, 3)), rng.random((4, 3))
     P = {"W": rng.normal(size=(3, 3))}
-    loss = lambda p: float(np.sum((X @ p["W"] - T) ** 2))  # noqa: E731
-    good = lambda p: 2 * X.T @ (X @ p["W"] - T)  # noqa: E731
+    loss = lambda p: float(np.sum((X @ p["W"] - T) ** 2))
+    good = lambda p: 2 * X.T @ (X @ p["W"] - T)
     assert bn.check_gradients(loss, P, lambda p: {"W": good(p)}).ok
     report = bn.check_gradients(loss, P, lambda p: {"W": good(p).T})
     assert report.codes == ["shape"] and report.findings[0].data["kind"] == "transposed"
 
 
 def test_the_report_reads_as_a_table_and_as_json():
-    X, Y = data(2, n=6, k=3)
     P = {"W": np.random.default_rng(0).normal(size=(30, 30))}
     big = bn.check_gradients(lambda p: float(np.sum(np.tanh(p["W"]) ** 2)), P,
                              lambda p: {"W": 2 * np.tanh(p["W"]) * (1 - np.tanh(p["W"]) ** 2) * 2}, batch_size=6)

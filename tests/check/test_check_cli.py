@@ -14,7 +14,7 @@ QUESTION = str(ROOT / "examples" / "question_original.py")
 
 
 def barenet(*args: str, cwd: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "barenet", "check", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "barenet", "check", *args], capture_output=True, text=True, check=False,
                           timeout=300, cwd=cwd, env={**os.environ, "BARENET_DEBUG": ""})
 
 

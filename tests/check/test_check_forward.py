@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from check_nets import ScalarNet, data, sigmoid, softmax
 
 import barenet as bn
-from check_nets import ScalarNet, data, sigmoid, softmax
 
 
 def question_forward(net):
@@ -30,16 +30,16 @@ def test_logits_under_a_softmax_pass():
     X, Y = data(0)
     for seed in range(8):
         net = ScalarNet(seed)
-        report = bn.doctor_forward(lambda X: softmax(net.scores(X)), X, Y, scores=net.scores)
+        report = bn.doctor_forward(lambda X, net=net: softmax(net.scores(X)), X, Y, scores=net.scores)
         assert report.ok and report.findings == [], str(report)
-        alone = bn.doctor_forward(lambda X: softmax(net.scores(X)), X, Y)
+        alone = bn.doctor_forward(lambda X, net=net: softmax(net.scores(X)), X, Y)
         assert alone.ok  # without the scores, small logits can at most raise the warning
 
 
 def test_targets_of_one_column_for_two_outputs():
     X, Y = data(0)
     labels = Y.argmax(axis=1)
-    forward = lambda X: softmax(ScalarNet(1).scores(X))  # noqa: E731
+    forward = lambda X: softmax(ScalarNet(1).scores(X))
     report = bn.doctor_forward(forward, X, labels[:, None])
     assert report.codes == ["targets-not-one-hot"]
     assert "[0.0, 0.0], [1.0, 1.0]" in report.findings[0].cause
@@ -51,11 +51,11 @@ def test_targets_of_one_column_for_two_outputs():
 def test_probabilities_given_to_a_loss_that_expects_logits():
     X, Y = data(0)
     net = ScalarNet(1)
-    probs = lambda X: softmax(net.scores(X))  # noqa: E731
+    probs = lambda X: softmax(net.scores(X))
     labels = Y.argmax(axis=1)
     report = bn.doctor_forward(probs, X, labels, loss=bn.SoftmaxCrossEntropy())
     assert report.codes == ["probabilities-as-logits"]
-    right = lambda out, y: -np.mean(np.log(out[np.arange(len(y)), y]))  # noqa: E731
+    right = lambda out, y: -np.mean(np.log(out[np.arange(len(y)), y]))
     assert bn.doctor_forward(probs, X, labels, loss=right).ok
     assert bn.doctor_forward(net.scores, X, labels, loss=bn.SoftmaxCrossEntropy()).ok  # logits: fine
 
@@ -63,8 +63,8 @@ def test_probabilities_given_to_a_loss_that_expects_logits():
 def test_a_loss_that_does_not_fall():
     X, Y = data(0)
     net = ScalarNet(1)
-    forward = lambda X: softmax(net.scores(X))  # noqa: E731
-    loss = lambda out, y: -np.mean(np.sum(y * np.log(out), axis=1))  # noqa: E731
+    forward = lambda X: softmax(net.scores(X))
+    loss = lambda out, y: -np.mean(np.sum(y * np.log(out), axis=1))
     before = {k: getattr(net, k) for k in vars(net)}
     good = bn.doctor_forward(forward, X, Y, loss=loss, step=lambda: net.train_step(X, Y, 0.5), params=net)
     assert good.ok and good.findings == [] and "in 100 steps" in good.context["loss"]

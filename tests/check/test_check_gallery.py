@@ -13,10 +13,22 @@ from typing import Callable
 
 import numpy as np
 import pytest
+from check_nets import (
+    ScalarNet,
+    conv_data,
+    conv_forward,
+    conv_grads,
+    conv_loss,
+    conv_params,
+    data,
+    mlp_grads,
+    mlp_loss,
+    mlp_params,
+    mlp_scores,
+    mlp_step,
+)
 
 import barenet as bn
-from check_nets import (ScalarNet, conv_data, conv_grads, conv_loss, conv_params, data, mlp_grads, mlp_loss,
-                        mlp_params, mlp_scores, mlp_step, conv_forward)
 
 
 @dataclass

@@ -12,5 +12,13 @@ from .gradients import check_gradients
 from .report import Finding, GradientReport, Row
 from .step import check_step
 
-__all__ = ["check_gradients", "check_step", "doctor_forward", "GradientReport", "ForwardReport", "Finding",
-           "Row", "CheckError"]
+__all__ = [
+           "CheckError",
+           "Finding",
+           "ForwardReport",
+           "GradientReport",
+           "Row",
+           "check_gradients",
+           "check_step",
+           "doctor_forward",
+]

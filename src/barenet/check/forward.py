@@ -120,7 +120,7 @@ def _probes(fn: Callable, X: np.ndarray, seed: int) -> list[np.ndarray]:
         try:
             with np.errstate(all="ignore"):
                 found.append(np.asarray(fn(inp), dtype=np.float64))
-        except Exception:  # noqa: BLE001 - a probe the learner's code does not accept tells nothing
+        except Exception:  # noqa: BLE001, S112 - a probe the learner's code does not accept tells nothing
             continue
     return found
 

@@ -72,10 +72,23 @@ SOFTMAX_FIX = ("Use the whole softmax Jacobian: dL/dz_j = sum over k of dL/dp_k 
                "p_j (dL/dp_j - sum_k p_k dL/dp_k); with cross-entropy on the softmax it is simply p - y.")
 
 
-def _heads() -> list[Head]:
-    se_p = lambda z, Y: 2 * (softmax(z) - Y)                                   # noqa: E731  dL/dp
-    ce_p = lambda z, Y: -Y / np.clip(softmax(z), 1e-300, None)                 # noqa: E731
-    diag = lambda d: (lambda z, Y: d(z, Y) * softmax(z) * (1 - softmax(z)))    # noqa: E731
+def _se_p(z: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """dL/dp of the squared error of softmax outputs."""
+    return 2 * (softmax(z) - Y)
+
+
+def _ce_p(z: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """dL/dp of the cross-entropy of softmax outputs."""
+    return -Y / np.clip(softmax(z), 1e-300, None)
+
+
+def _diag(d: Grad) -> Grad:
+    """dL/dz through the softmax Jacobian's diagonal p (1 - p) alone."""
+    return lambda z, Y: d(z, Y) * softmax(z) * (1 - softmax(z))
+
+
+def _softmax_heads() -> list[Head]:
+    se_p, ce_p, diag = _se_p, _ce_p, _diag
     return [
         Head("softmax, then squared error", lambda z, Y: float(np.sum((softmax(z) - Y) ** 2)),
              lambda z, Y: softmax_vjp(softmax(z), se_p(z, Y)), [
@@ -106,6 +119,11 @@ def _heads() -> list[Head]:
                          "that is evaluated is cross-entropy",
                          "For a softmax with cross-entropy, dL/dz = p - y (divided by N for a mean over the "
                          "batch); -2 (y - p) belongs to the squared error.", own_scale=True)]),
+    ]
+
+
+def _other_heads() -> list[Head]:
+    return [
         Head("sigmoid, then squared error", lambda z, Y: float(np.sum((sigmoid(z) - Y) ** 2)),
              lambda z, Y: 2 * (sigmoid(z) - Y) * sigmoid(z) * (1 - sigmoid(z)), [
                  Variant("wrong-loss-derivative", lambda z, Y: (sigmoid(z) - Y) / len(z),
@@ -127,7 +145,7 @@ def _heads() -> list[Head]:
     ]
 
 
-HEADS = _heads()
+HEADS = _softmax_heads() + _other_heads()
 
 
 def target_forms(y: np.ndarray, shape: tuple) -> list[tuple[str, np.ndarray]]:

@@ -138,8 +138,8 @@ class GradientReport:
             if len(rows) > ROWS_SHOWN:
                 worst = sorted(rows, key=lambda r: (r.ok, -_sortable(r.rel_error)))[:ROWS_SHOWN]
                 n_bad = sum(not r.ok for r in rows)
-                shown += worst + [f"  ... {len(rows) - ROWS_SHOWN} more of {name} "
-                                  f"({n_bad} of {len(rows)} disagree in all)"]
+                more = f"  ... {len(rows) - ROWS_SHOWN} more of {name} ({n_bad} of {len(rows)} disagree in all)"
+                shown += [*worst, more]
             else:
                 shown += rows
         width = max([len("parameter")] + [len(r.label) for r in shown if isinstance(r, Row)])

@@ -52,7 +52,7 @@ def load(path: str, argv: list[str] | None = None) -> dict[str, Any]:
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     sys.modules[RUN_NAME] = module
     try:
-        exec(compile(source, path, "exec"), module.__dict__)  # the learner's own code, as `python FILE` would
+        exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102 - the learner's own code, as `python FILE` would
     except SyntaxError as exc:
         raise CheckError(f"{path}, line {exc.lineno}: {exc.msg}") from None
     except Exception as exc:  # noqa: BLE001 - the learner's code: say where it failed, in one line
@@ -167,7 +167,7 @@ def _check(ns: dict[str, Any], path: str, steps: int) -> ScriptCheck:
     scores, watched = ns.get("scores"), False
     if scores is None and watch_softmax(ns, call, loss_fn, params):
         scores, watched = (lambda: softmax_inputs(ns, call, loss_fn, params)), True
-    kwargs = dict(scores=scores, y=y, batch_size=batch)
+    kwargs = {"scores": scores, "y": y, "batch_size": batch}
     described = [f"params: {_describe(params)}"]
     if "grads" in ns and "step" in ns:
         raise CheckError("the script defines both `grads` and `step`; keep the one to check")
