@@ -6,7 +6,7 @@ per-sample SGD with learn_rate = 0.01 and d_L_d_ypred = -2 * (y_true - y_pred). 
 is the question's code; only `train` takes learn_rate and epochs as keywords (same
 defaults), so that one step can be run, and the weights are seeded.
 
-    python examples/question_original.py                 train as the question did
+    python examples/question_original.py                 train as the question did (it fails)
     barenet check examples/question_original.py          check one step of `train`
     barenet check examples/question_original.py --fixes 3    ... with the first 3 fixes
 
@@ -94,6 +94,14 @@ class OurNeuralNetwork:
         self.w10 = np.random.normal()
         self.w11 = np.random.normal()
         self.w12 = np.random.normal()
+
+    def testForward(self, x):
+        h1 = sigmoid(self.w1 * x[0] + self.w2 * x[1] + self.w3 * x[2] + self.w4 * x[3] + self.b1)
+        h2 = sigmoid(self.w5 * x[0] + self.w6 * x[1] + self.w7 * x[2] + self.w8 * x[3] + self.b2)
+        o1 = activation(self.w9 * h1 + self.w10 * h2)
+        o2 = activation(self.w11 * h1 + self.w12 * h2)
+        output = softmax([o1, o2])
+        return output
 
     def feedforward(self, x):
         h1 = sigmoid(self.w1 * x[0] + self.w2 * x[1] + self.w3 * x[2] + self.w4 * x[3] + self.b1)
@@ -214,5 +222,11 @@ def forward(X):
 
 
 if __name__ == "__main__":
-    network.train(data, all_y_trues)
-    print(forward(data))
+    try:
+        network.train(data, all_y_trues)
+    except ValueError as exc:  # what the question calls its "shapes problem"
+        print(f"ValueError: {exc}")
+        print(f"After the first step w1 = {network.w1}: every weight became an array, one value per output.")
+        print("barenet check examples/question_original.py names this and the other bugs.")
+        sys.exit(1)
+    print("p(O), p(X) for the O and X letters:", forward(data).round(3).tolist())

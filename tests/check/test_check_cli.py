@@ -95,3 +95,16 @@ def test_errors_are_one_line(tmp_path):
     one_line_error(barenet(str(script)), "line 6: NameError")
     script.write_text("def f(:\n")
     one_line_error(barenet(str(script)), "s.py, line 1")
+
+
+def test_the_rebuilt_question_fails_as_asked_and_learns_once_fixed():
+    def script(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, QUESTION, *args], capture_output=True, text=True, timeout=300,
+                              check=False)
+
+    asked = script()
+    assert asked.returncode == 1 and "every weight became an array" in asked.stdout  # the "shapes problem"
+    fixed = script("--fixes", "5")
+    assert fixed.returncode == 0, fixed.stderr
+    probs = json.loads(fixed.stdout.splitlines()[-1].split(": ", 1)[1])
+    assert probs[0][0] > 0.9 and probs[1][1] > 0.9   # O is read as O, X as X
