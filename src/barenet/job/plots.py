@@ -56,44 +56,63 @@ def plot_confusion(cm: np.ndarray, classes: list[str], path: str) -> str:
 
 
 def plot_filters(W: np.ndarray, path: str) -> str:
-    """The first conv layer's kernels, one panel per (output, input) channel pair."""
+    """The first conv layer's kernels, one panel per (output, input) channel pair, on one
+    colour scale (blue negative, red positive) shown beside them."""
+    return _save(draw_filters(W), path)
+
+
+def _save(fig: Any, path: str) -> str:
+    fig.savefig(path, dpi=100)
+    _pyplot().close(fig)
+    return path
+
+
+def draw_filters(W: np.ndarray) -> Any:
+    """The figure of :func:`plot_filters`. Shape: W (F, C, kh, kw)."""
     plt = _pyplot()
     F, C = W.shape[:2]
-    fig, axes = plt.subplots(C, F, figsize=(1.2 * F + 0.5, 1.2 * C + 0.5), squeeze=False)
+    # Wide enough for the title and the colour bar even for one filter; constrained layout keeps both in.
+    fig, axes = plt.subplots(C, F, figsize=(max(1.2 * F + 1.4, 3.8), 1.2 * C + 1.0), squeeze=False,
+                             layout="constrained")
     lim = float(np.abs(W).max()) or 1.0
     for f in range(F):
         for c in range(C):
             ax = axes[c][f]
-            ax.imshow(W[f, c], cmap="RdBu_r", vmin=-lim, vmax=lim)
+            image = ax.imshow(W[f, c], cmap="RdBu_r", vmin=-lim, vmax=lim)
             ax.set_xticks([])
             ax.set_yticks([])
-    fig.suptitle("first conv layer filters")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    fig.colorbar(image, ax=axes, shrink=0.9, label="weight")
+    fig.suptitle(f"first conv layer: {F} filter{'s' if F != 1 else ''}", fontsize=10)
+    return fig
 
 
 def plot_misclassified(X: np.ndarray, y: np.ndarray, pred: np.ndarray, classes: list[str], path: str,
                        limit: int = 16) -> str:
-    """Up to ``limit`` test images the model got wrong, titled "true -> predicted"."""
+    """Up to ``limit`` test images the model got wrong, titled "true -> predicted"; with no
+    mistake, a picture that says so."""
+    return _save(draw_misclassified(X, y, pred, classes, limit), path)
+
+
+def draw_misclassified(X: np.ndarray, y: np.ndarray, pred: np.ndarray, classes: list[str], limit: int = 16) -> Any:
+    """The figure of :func:`plot_misclassified`. Shape: X (N, 1, H, W), y and pred (N,)."""
     plt = _pyplot()
     wrong = np.flatnonzero(pred != y)[:limit]
-    n = max(len(wrong), 1)
-    cols = min(n, 8)
-    rows = -(-n // cols)
+    if not len(wrong):
+        fig, ax = plt.subplots(figsize=(4.0, 1.2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, f"no mistakes: all {len(y)} test images classified correctly", ha="center",
+                va="center", fontsize=10, transform=ax.transAxes)
+        return fig
+    cols = min(len(wrong), 8)
+    rows = -(-len(wrong) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(1.4 * cols, 1.6 * rows), squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")
     for ax, i in zip(axes.ravel(), wrong):
         ax.imshow(X[i, 0], cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(f"{classes[y[i]]} -> {classes[pred[i]]}", fontsize=8)
-    if not len(wrong):
-        axes[0][0].text(0.5, 0.5, "no misclassified samples", ha="center", va="center")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return fig
 
 
 def plot_run(result: Any, folder: str) -> list[str]:

@@ -6,8 +6,9 @@
                                  MSE, labels 0/1 for two outputs, SGD with lr 0.01
 
 The findings are printed (``--json`` for machine-readable output). The exit status is 0
-whenever the doctor ran, whatever it found, and 1 when it could not run (a missing or
-damaged file, an unknown architecture or dataset), with one line on stderr.
+when the doctor found no error (warnings and notes allowed), 1 when it reports an error,
+and also 1 when it could not run (a missing or damaged file, an unknown architecture or
+dataset), with one line on stderr.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     report = doctor(model, X, y, loss, optimizer=optimizer, probe_steps=args.steps, batch_size=args.batch_size,
                     lr_test=not args.no_lr_test, seed=args.seed)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report)
-    return 0
+    return 1 if report.of("error") else 0
 
 
 def _question(args: argparse.Namespace) -> tuple:
