@@ -13,16 +13,20 @@ import threading
 from typing import Iterator
 
 from barenet.web import DEFAULT_MODEL
+from barenet.web.app import Limits
 from barenet.web.server import WebServer, make_server
 
 SIZE = 280  # the page's canvas size
 
 
 @contextlib.contextmanager
-def running_server(model_path: str = str(DEFAULT_MODEL)) -> Iterator[WebServer]:
-    """``barenet serve``'s server on 127.0.0.1 with port 0, serving in a thread until the block ends."""
-    server = make_server(model_path, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+def running_server(model_path: str = str(DEFAULT_MODEL), limits: Limits | None = None) -> Iterator[WebServer]:
+    """``barenet serve``'s server on 127.0.0.1 with port 0, serving in a thread until the block ends.
+
+    The socket listens from the start, so requests made before uvicorn is up wait in the backlog.
+    """
+    server = make_server(model_path, "127.0.0.1", 0, limits=limits)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield server
