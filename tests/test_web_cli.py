@@ -85,14 +85,16 @@ def test_the_started_server_answers():
     assert not thread.is_alive() and server.socket.fileno() == -1  # closed after serving
 
 
-def test_without_pillow_serve_says_which_extra_to_install(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "PIL.Image", None)  # import fails as if Pillow were missing
+@pytest.mark.parametrize("module", ["PIL.Image", "starlette", "uvicorn"])
+def test_without_a_web_package_serve_says_which_extra_to_install(module, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, module, None)  # import fails as if the package were missing
     assert main(["serve", "--port", "0"]) == 1
-    assert "pip install 'barenet[web]'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "pip install 'barenet[web]'" in err and repr(module.split(".")[0]) in err
 
 
 def test_the_web_adapter_is_imported_only_when_serving():
     code = ("import sys, barenet, barenet.cli; barenet.cli.command_modules(); "
-            "print([m for m in ('barenet.web', 'http.server') if m in sys.modules])")
+            "print([m for m in ('barenet.web', 'starlette', 'uvicorn', 'PIL') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

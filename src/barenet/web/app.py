@@ -171,11 +171,12 @@ class Handlers:
                     raw += chunk
             except ClientDisconnect:
                 pass
+        close = {"Connection": "close"}  # the rest of the body may still come: this connection is done
         if reading.cancelled_caught:
             raise RequestError(f"the body did not arrive within {self.limits.request_timeout_s:g} s "
-                               f"({len(raw)} of {length} bytes came)", status=408)
+                               f"({len(raw)} of {length} bytes came)", status=408, headers=close)
         if len(raw) != length:
-            raise RequestError(f"the body ended after {len(raw)} of {length} bytes")
+            raise RequestError(f"the body ended after {len(raw)} of {length} bytes", headers=close)
         return bytes(raw)
 
 
