@@ -12,6 +12,8 @@ import pytest
 
 import barenet as bn
 import barenet.io as bio
+import barenet.io_atomic as bio_atomic
+import barenet.io_fields as bio_fields
 import barenet.io_restore as bio_restore
 
 from io_helpers import assert_rejected, assert_same_state, data, tiny_model, unpack
@@ -103,8 +105,8 @@ def test_missing_file_and_folder_are_model_file_errors(tmp_path: Path) -> None:
 
 def test_loader_source_imports_and_calls_nothing_that_runs_code() -> None:
     allowed = {"__future__", "contextlib", "datetime", "hashlib", "json", "math", "os", "platform", "re",
-               "struct", "tempfile", "typing", "numpy"}
-    for module in (bio, bio_restore):
+               "stat", "struct", "tempfile", "time", "typing", "fcntl", "numpy"}
+    for module in (bio, bio_restore, bio_fields, bio_atomic):
         tree = ast.parse(Path(module.__file__).read_text())
         imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                     for alias in node.names}

@@ -37,33 +37,40 @@ A file is at most MAX_FILE_BYTES long. The header is a JSON object with exactly 
   versions and a UTC timestamp, filled in (or replaced) by each ``save``.
 
 Any problem while loading, including a missing file, raises ``ModelFileError`` with a
-one-line message that starts with the path. This module checks the bytes (magic, version,
-sizes, digest, JSON); ``barenet.io_restore`` checks the contents and rebuilds the model. The SHA-256 catches accidental damage (any
-flipped byte, any truncation); it is not a signature, so a deliberately forged file can
-carry a valid digest, and the registry and shape checks are what keep such a file from
-doing harm. A crafted architecture can still name very large layers, which ``load``
-allocates before the weight checks run; load files you would trust with that much memory.
+one-line message that starts with the path. This module checks the bytes: only a regular
+file is opened (a FIFO or a device is refused from ``stat``, so nothing blocks), its size
+must be exactly what the header declares before the array section is read (in bounded
+chunks), then the digest and the JSON. ``barenet.io_restore`` checks the contents and
+rebuilds the model, with every config field type- and range-checked (``barenet.io_fields``)
+and every weight finite. The SHA-256 catches accidental damage (any flipped byte, any
+truncation); it is not a signature, so a deliberately forged file can carry a valid digest,
+and the registry, field and shape checks are what keep such a file from doing harm: no
+layer is built before its parameter shapes match arrays in the file, and window sizes,
+strides and paddings are bounded, so a file cannot make ``load`` or a prediction allocate
+much more than the file's own size.
 
-Saving is atomic: the file is written to a temporary file in the same folder, flushed
-and fsynced, then moved over the target with ``os.replace``; if anything fails, the
-temporary file is removed and any previous file at ``path`` is left untouched.
+Saving is atomic (``barenet.io_atomic``): the file is written to a temporary file in the
+same folder, flushed and fsynced, then moved over the target with ``os.replace``; if
+anything fails, the temporary file is removed and any previous file at ``path`` is left
+untouched. A process killed mid-save leaves its temporary file; the next save to the same
+path removes it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import json
 import os
 import platform
+import stat
 import struct
-import tempfile
-from typing import Any, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 import numpy as np
 
 from .errors import ModelFileError
+from .io_atomic import atomic_write  # noqa: F401  (also imported from here by barenet.onnx)
 from .io_restore import BIT_GENERATORS, DTYPES, need, restore
 from .losses import LOSSES, Loss
 from .model import Sequential
@@ -74,7 +81,8 @@ FORMAT_VERSION = 1
 PREFIX = struct.Struct("<8sHI")  # magic, format version, header length
 DIGEST_BYTES = 32
 MAX_HEADER_BYTES = 1 << 20  # 1 MiB of JSON describes far more than any barenet model needs
-MAX_FILE_BYTES = 1 << 32  # 4 GiB; load reads the whole file into memory
+MAX_FILE_BYTES = 1 << 32  # 4 GiB; load holds the whole array section in memory
+READ_CHUNK = 1 << 24  # the array section is read and hashed 16 MiB at a time
 HEADER_KEYS = {"architecture", "arrays", "optimizer", "loss", "epoch", "rng", "record"}
 
 
@@ -189,31 +197,6 @@ def _to_json(header: dict[str, Any]) -> bytes:
         raise ValueError(f"save: the record and configs must be finite JSON data: {exc}") from None
 
 
-def atomic_write(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
-    """Write ``chunks`` to a temp file beside ``path``, fsync it, and move it onto ``path``.
-
-    A crash at any point leaves either the old file or the new one, never a mix, and no
-    temp file behind. A file being replaced keeps its permission bits; a new one gets 0644.
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o777 if os.path.isfile(path) else 0o644
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(folder)
-
-
 def _with_digest(chunks: Iterable[bytes]) -> Iterator[bytes]:
     """The chunks, then the 32-byte SHA-256 of all of them: the model file's trailer."""
     digest = hashlib.sha256()
@@ -221,20 +204,6 @@ def _with_digest(chunks: Iterable[bytes]) -> Iterator[bytes]:
         digest.update(chunk)
         yield chunk
     yield digest.digest()
-
-
-def _fsync_dir(folder: str) -> None:
-    """Make the rename durable where the OS allows opening a folder (not on Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------------------- loading
@@ -250,35 +219,122 @@ def load(path: str | os.PathLike[str]) -> Sequential:
         header, body = _read_verified(path)
         model = restore(header, body)
     except ModelFileError as exc:
-        raise ModelFileError(f"{os.fspath(path)}: {exc}") from None
+        raise ModelFileError(f"{_shown(path)}: {exc}") from None
     return model
 
 
-def _read_verified(path: str | os.PathLike[str]) -> tuple[dict[str, Any], memoryview]:
-    """Check prefix, sizes and digest; return the parsed header and the array section."""
+def _shown(path: Any) -> str:
+    """The path for a one-line message: as given if printable, else escaped (a NUL, a newline)."""
     try:
-        with open(path, "rb") as f:
-            prefix = f.read(PREFIX.size)
-            H = _check_prefix(prefix)
-            size = os.fstat(f.fileno()).st_size
-            if size > MAX_FILE_BYTES:
-                raise ModelFileError(f"the file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
-            rest = memoryview(f.read(max(size - len(prefix), 0)))  # sized read: no 4 GiB buffer
+        name = os.fsdecode(os.fspath(path))
+    except TypeError:
+        return repr(path)
+    return name if name.isprintable() else repr(name)
+
+
+def _read_verified(path: str | os.PathLike[str]) -> tuple[dict[str, Any], memoryview]:
+    """Check prefix, sizes and digest; return the parsed header and the array section.
+
+    Nothing past the header is read until the file's size equals what the header describes,
+    and the array section is then read in chunks of READ_CHUNK bytes into one buffer of
+    exactly that size, hashed as it arrives.
+    """
+    with _open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            raise ModelFileError(f"the file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
+        prefix = _read_exactly(f, min(PREFIX.size, size))
+        H = _check_prefix(prefix)
+        if size < PREFIX.size + H + DIGEST_BYTES:
+            raise ModelFileError(f"truncated: the file ends at byte {size}, inside the header or the digest")
+        head = _read_exactly(f, H)
+        body_size = size - PREFIX.size - H - DIGEST_BYTES
+        declared = _declared_body_bytes(head)
+        if declared is not None and declared != body_size:
+            expected = PREFIX.size + H + declared + DIGEST_BYTES
+            kind = "truncated" if size < expected else "has extra bytes"
+            raise ModelFileError(f"{kind}: the file has {size} bytes, its header describes {expected}")
+        digest = hashlib.sha256(prefix)
+        digest.update(head)
+        body = _read_hashed(f, body_size, digest)
+        trailer = _read_exactly(f, DIGEST_BYTES)
+    if digest.digest() != trailer:
+        raise ModelFileError("corrupted or tampered (SHA-256 mismatch)")  # sizes agree: bytes changed
+    return _parse_header(head), memoryview(body)
+
+
+def _open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open ``path`` for reading if it is a regular file; anything else is refused before opening.
+
+    A FIFO would block ``open`` until a writer came, and a device could stream forever, so the
+    type is checked with ``stat`` first, then again on the open descriptor (opened without
+    blocking), in case the path was swapped in between.
+    """
+    try:
+        name = os.fspath(path)
+        info = os.stat(name)
+    except TypeError:
+        raise ModelFileError(f"the path must be a str or os.PathLike, received {type(path).__name__}") from None
+    except ValueError:  # an embedded NUL byte: no file can have that name
+        raise ModelFileError("the path contains a NUL byte; no file can have that name") from None
     except FileNotFoundError:
         raise ModelFileError("no such file") from None
-    except IsADirectoryError:
-        raise ModelFileError("is a folder, not a model file") from None
     except OSError as exc:
         raise ModelFileError(f"cannot read the file ({exc.strerror or exc})") from None
-    if len(rest) < H + DIGEST_BYTES:
-        raise ModelFileError(f"truncated: the file ends at byte {len(prefix) + len(rest)}, inside "
-                             "the header or the digest")
-    content, trailer = rest[:-DIGEST_BYTES], rest[-DIGEST_BYTES:]
-    digest = hashlib.sha256(prefix)
-    digest.update(content)
-    if digest.digest() != trailer:
-        raise ModelFileError(_why_digest_fails(bytes(content[:H]), len(prefix) + len(rest)))
-    return _parse_header(bytes(content[:H])), content[H:]
+    _check_regular(info.st_mode)
+    try:
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise ModelFileError(f"cannot read the file ({exc.strerror or exc})") from None
+    try:
+        _check_regular(os.fstat(fd).st_mode)
+    except ModelFileError:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb", buffering=0)
+
+
+def _check_regular(mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise ModelFileError("is a folder, not a model file")
+    if not stat.S_ISREG(mode):
+        kinds = [(stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                 (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")]
+        kind = next((label for test, label in kinds if test(mode)), "not a regular file")
+        raise ModelFileError(f"is {kind}, not a model file; model files are regular files")
+
+
+def _read_exactly(f: BinaryIO, n: int) -> bytes:
+    data = f.read(n)
+    if len(data) != n:  # the file shrank while it was being read
+        raise ModelFileError(f"truncated while reading: expected {n} bytes, got {len(data)}")
+    return data
+
+
+def _read_hashed(f: BinaryIO, n: int, digest: Any) -> bytearray:
+    """Read n bytes into one buffer, READ_CHUNK at a time, feeding ``digest`` as they come."""
+    try:
+        buf = bytearray(n)
+    except MemoryError:
+        raise ModelFileError(f"not enough memory for its {n}-byte array section") from None
+    view, at = memoryview(buf), 0
+    while at < n:
+        got = f.readinto(view[at : at + READ_CHUNK])
+        if not got:
+            raise ModelFileError(f"truncated while reading: the array section ended after {at} of {n} bytes")
+        digest.update(view[at : at + got])
+        at += got
+    return buf
+
+
+def _declared_body_bytes(head: bytes) -> int | None:
+    """The array section's size as the header declares it, or None if the header cannot say."""
+    try:
+        entries = json.loads(head.decode("utf-8"))["arrays"]
+        total = sum(e["nbytes"] for e in entries)
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
+        return None
+    return total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
 
 
 def _check_prefix(prefix: bytes) -> int:
@@ -298,18 +354,6 @@ def _check_prefix(prefix: bytes) -> int:
     if H > MAX_HEADER_BYTES:
         raise ModelFileError(f"header length {H} is over the {MAX_HEADER_BYTES}-byte limit")
     return H
-
-
-def _why_digest_fails(head: bytes, size: int) -> str:
-    """Say 'truncated' when an intact-looking header describes a longer file."""
-    try:
-        entries = json.loads(head.decode("utf-8"))["arrays"]
-        expected = PREFIX.size + len(head) + sum(int(e["nbytes"]) for e in entries) + DIGEST_BYTES
-    except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
-        expected = 0
-    if size < expected:
-        return f"truncated: the file has {size} bytes, its header describes {expected}"
-    return "corrupted or tampered (SHA-256 mismatch)"
 
 
 def _parse_header(head: bytes) -> dict[str, Any]:
