@@ -204,7 +204,8 @@ def check_record(record: dict[str, Any]) -> None:
 
 def check_forward_sizes(model: Any, record: dict[str, Any]) -> None:
     """With a recorded input shape: the layers accept it, no output is over ``MAX_ACTIVATION``
-    elements per sample, and the last output has one value per recorded class."""
+    elements per sample, and the last output has one value per recorded class (or one value
+    for two classes: a binary model)."""
     if "input_shape" not in record:
         return
     shape = tuple(record["input_shape"])
@@ -223,8 +224,9 @@ def check_forward_sizes(model: Any, record: dict[str, Any]) -> None:
                                  f"({max(math.prod(out), unrolled)} values with its windows unrolled); the "
                                  f"limit is {MAX_ACTIVATION}")
     classes = record.get("classes")
-    if classes is not None and rows and tuple(rows[-1][1]) != (len(classes),):
-        raise ModelFileError(f"the model outputs {tuple(rows[-1][1])} per sample but the record names "
+    out = tuple(rows[-1][1]) if rows else shape
+    if classes is not None and out != (len(classes),) and not (out == (1,) and len(classes) == 2):  # 1 = binary
+        raise ModelFileError(f"the model outputs {out} per sample but the record names "
                              f"{len(classes)} classes")
 
 
