@@ -45,14 +45,14 @@ def test_serve_takes_a_model_path(started, tmp_path):
     assert started[0].log is not None  # one line per request unless --quiet
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["serve", "no/such/model.barenet", "--port", "0"], "no/such/model.barenet"),
-    (["serve", "--port", "70000"], "--port must be between 0 and 65535"),
-])
-def test_serve_errors_are_one_line(argv, message, capsys):
-    assert main(argv) == 1
+def test_serve_errors_are_one_line(capsys):
+    assert main(["serve", "no/such/model.barenet", "--port", "0"]) == 1
     err = capsys.readouterr().err.strip()
-    assert err.startswith("barenet serve: error:") and message in err and "\n" not in err
+    assert err.startswith("barenet serve: error:") and "no/such/model.barenet" in err and "\n" not in err
+    with pytest.raises(SystemExit) as info:  # argparse checks the port (commands._common.port)
+        main(["serve", "--port", "70000"])
+    err = capsys.readouterr().err.strip()
+    assert info.value.code == 2 and "argument --port" in err and "0 to 65535" in err and "\n" not in err
 
 
 def test_a_model_that_is_not_a_letters_model_is_refused(tmp_path, capsys):

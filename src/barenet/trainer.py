@@ -7,6 +7,7 @@ into the model file's training record, so ``--resume`` needs only the file.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import sys
 from dataclasses import dataclass, field
@@ -39,6 +40,17 @@ class TrainConfig:
     seed: int = 0
     data_options: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+                raise ValueError(f"TrainConfig.{name} must be a whole number >= 1 or None, received {value!r}")
+        lr = self.lr
+        if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf):
+            raise ValueError(f"TrainConfig.lr must be a finite number > 0 or None, received {lr!r}")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
+            raise ValueError(f"TrainConfig.seed must be a whole number >= 0, received {self.seed!r}")
+
 
 @dataclass
 class TrainResult:
@@ -61,8 +73,9 @@ def _shuffled_train(cfg: TrainConfig) -> Any:
 def _new_model(cfg: TrainConfig, train: Any) -> tuple[Sequential, Any, Optimizer, dict]:
     arch = get_arch(cfg.arch or DEFAULT_ARCH.get(cfg.dataset, "mlp"))
     model = arch.build(train.input_shape, len(train.classes), seed=cfg.seed)
-    cfg = dataclasses.replace(cfg, arch=arch.name, epochs=cfg.epochs or arch.epochs,
-                              batch_size=cfg.batch_size or arch.batch_size, lr=cfg.lr or arch.lr)
+    # None means "the architecture's default"; 0 is a value (which fit or the optimizer refuses).
+    cfg = dataclasses.replace(cfg, arch=arch.name, epochs=_given(cfg.epochs, arch.epochs),
+                              batch_size=_given(cfg.batch_size, arch.batch_size), lr=_given(cfg.lr, arch.lr))
     record = {"config": dataclasses.asdict(cfg), "classes": list(train.classes),
               "input_shape": list(train.input_shape), "history": {}}
     return model, arch.make_loss(), make_optimizer(cfg.optimizer, cfg.lr, arch.decay), record
@@ -73,8 +86,16 @@ def resume_config(model: Sequential, epochs: int | None) -> TrainConfig:
     saved = dict(getattr(model, "record", {}).get("config") or {})
     if not saved or model.optimizer is None or model.loss is None:
         raise ValueError("this model file has no training state to resume from; train a new model instead")
+    unknown = sorted(set(saved) - {f.name for f in dataclasses.fields(TrainConfig)})
+    if unknown:
+        raise ValueError(f"this model file's training config has fields this barenet does not know: {unknown}")
     cfg = TrainConfig(**saved)
-    return dataclasses.replace(cfg, epochs=epochs or cfg.epochs)
+    return dataclasses.replace(cfg, epochs=_given(epochs, cfg.epochs))
+
+
+def _given(value: Any, default: Any) -> Any:
+    """``value`` unless it is None: 0 and other falsy values are values, never "use the default"."""
+    return default if value is None else value
 
 
 def train(cfg: TrainConfig, *, resume: str | None = None, out: str | None = None, quiet: bool = False,
