@@ -87,3 +87,19 @@ def test_a_thousand_clients_at_once_are_all_answered(served):
     assert statuses(results) == {200: CLIENTS}
     assert Counter(json.loads(body)["class"] for _, body in results) == {"X": CLIENTS}
     assert proc.poll() is None and peak_rss_mb(proc.pid) < PEAK_RSS_MB
+
+
+def test_the_load_script_runs_and_reports(tmp_path):
+    """benchmarks/web_load.py, at a small size: it starts its own server and writes every figure."""
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "web_load.py"
+    out = tmp_path / "web.json"
+    done = subprocess.run([sys.executable, str(script), "--big", "2", "--side", "2048", "--limit-side", "512",
+                           "--clients", "20", "--json", str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    phases = {p["phase"]: p for p in json.loads(out.read_text())["phases"]}
+    assert phases["big"]["statuses"] == {"413": 2} and phases["limit"]["statuses"] == {"200": 2}
+    assert phases["clients"]["statuses"] == {"200": 20} and phases["clients"]["classes"] == {"O": 20}
+    assert all(0 < p["peak_rss_mb"] < PEAK_RSS_MB for p in phases.values())
+    assert "answered 20/20" in done.stdout
