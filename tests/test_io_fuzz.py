@@ -163,6 +163,21 @@ def _predicts_finite(model: bn.Sequential, shape: tuple, rng: np.random.Generato
         return None
 
 
+def _try(path: Path, shape: tuple, rng: np.random.Generator) -> tuple[str, str | None]:
+    """("refused" or "loaded", what went wrong or None) for one mutated file."""
+    try:
+        model = bn.load(path)
+    except ModelFileError as exc:
+        return "refused", "a multi-line message" if "\n" in str(exc) else None
+    except Exception as exc:  # noqa: BLE001  (any other exception is what this test hunts)
+        return "failed", f"{type(exc).__name__}: {exc}"
+    try:
+        finite = _predicts_finite(model, shape, rng)
+    except Exception as exc:  # noqa: BLE001
+        return "loaded", f"loaded, then predict raised {type(exc).__name__}: {exc}"
+    return "loaded", "loaded, predicts NaN or inf" if finite is False else None
+
+
 def test_mutated_model_files_load_cleanly_or_raise_model_file_error(tmp_path: Path) -> None:
     bases, rng = _bases(tmp_path), np.random.default_rng(12)
     outcomes: Counter = Counter()
@@ -179,24 +194,10 @@ def test_mutated_model_files_load_cleanly_or_raise_model_file_error(tmp_path: Pa
             except (KeyError, IndexError, ValueError, TypeError):  # a mutation that does not apply here
                 outcomes[(op, "skipped")] += 1
                 continue
-            try:
-                model = bn.load(path)
-            except ModelFileError as exc:
-                outcomes[(op, "refused")] += 1
-                if "\n" in str(exc):
-                    failures.append(f"case {k} ({op}): a multi-line message")
-            except Exception as exc:  # noqa: BLE001  (any other exception is what this test hunts)
-                failures.append(f"case {k} ({base}, {op}): {type(exc).__name__}: {exc}")
-            else:
-                try:
-                    finite = _predicts_finite(model, bases[base][1], rng)
-                except Exception as exc:  # noqa: BLE001
-                    failures.append(f"case {k} ({base}, {op}): loaded, then predict raised {type(exc).__name__}: "
-                                    f"{exc}")
-                    continue
-                outcomes[(op, "loaded")] += 1
-                if finite is False:
-                    failures.append(f"case {k} ({base}, {op}): loaded, predicts NaN or inf")
+            outcome, problem = _try(path, bases[base][1], rng)
+            outcomes[(op, outcome)] += 1
+            if problem:
+                failures.append(f"case {k} ({base}, {op}): {problem}")
             path.unlink()
     tried = sum(n for (op, result), n in outcomes.items() if result != "skipped")
     print(f"\n{tried} mutated files tried; by operator: "
