@@ -11,13 +11,12 @@ import numpy as np
 import pytest
 
 import barenet as bn
+import barenet.modelfile.atomic as batomic
+import barenet.modelfile.fields as bfields
 import barenet.modelfile.format as bformat
 import barenet.modelfile.reader as breader
-import barenet.modelfile.atomic as batomic
 import barenet.modelfile.restore as brestore
 import barenet.modelfile.writer as bwriter
-
-
 from modelfile_helpers import assert_rejected, assert_same_state, data, tiny_model, unpack
 
 
@@ -107,8 +106,8 @@ def test_missing_file_and_folder_are_model_file_errors(tmp_path: Path) -> None:
 
 def test_loader_source_imports_and_calls_nothing_that_runs_code() -> None:
     allowed = {"__future__", "contextlib", "datetime", "hashlib", "json", "math", "os", "platform", "re",
-               "struct", "tempfile", "typing", "numpy"}
-    for module in (bformat, breader, bwriter, brestore, batomic):
+               "stat", "struct", "tempfile", "time", "typing", "fcntl", "numpy"}
+    for module in (bformat, breader, bwriter, brestore, bfields, batomic):
         tree = ast.parse(Path(module.__file__).read_text())
         imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                     for alias in node.names}

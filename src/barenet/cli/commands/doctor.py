@@ -18,7 +18,7 @@ import copy
 import json
 from typing import Any
 
-from ._common import data_options
+from ._common import data_options, non_negative_int, positive_float, positive_int
 
 ORDER = 35
 HELP = "find what stops a network from training, with the fix (try --question)"
@@ -35,12 +35,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--split", default="train", choices=["train", "test"], help="data to probe with (default train)")
     p.add_argument("--optimizer", default=None, choices=["adam", "sgd", "rmsprop"],
                    help="optimizer to check (default: the model file's, or adam for --arch)")
-    p.add_argument("--lr", type=float, default=None, help="learning rate to check (default: the model's or the "
+    p.add_argument("--lr", type=positive_float, default=None, help="learning rate to check (default: the model's or the "
                    "architecture's)")
-    p.add_argument("--steps", type=int, default=50, help="probe training steps; 0 for the static checks only")
-    p.add_argument("--batch-size", type=int, default=32, help="probe batch size (default 32)")
+    p.add_argument("--steps", type=non_negative_int, default=50, help="probe training steps; 0 for the static checks only")
+    p.add_argument("--batch-size", type=positive_int, default=32, help="probe batch size (default 32)")
     p.add_argument("--no-lr-test", action="store_true", help="skip the learning-rate range test (faster)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
@@ -49,8 +49,6 @@ def run(args: argparse.Namespace) -> int:
 
     if sum([args.model is not None, args.arch is not None, args.question]) != 1:
         raise ValueError("give exactly one of: a model file, --arch NAME, or --question")
-    if args.steps < 0 or args.batch_size < 1:
-        raise ValueError("--steps must be >= 0 and --batch-size >= 1")
     if args.question:
         model, X, y, loss, optimizer = _question(args)
     elif args.arch:
