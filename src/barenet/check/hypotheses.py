@@ -104,7 +104,7 @@ def head_stage(evs: list[Evidence], ident: Identified, z: np.ndarray,
     :func:`search` finds, or None when there is none. When another variant explains the
     numbers just as simply, the finding says so: the check cannot tell them apart."""
     found = search(evs, ident, z, ctx)
-    if not found:
+    if not found or found[0][0] == 0:  # nothing found, or nothing to name (float32 kinks alone)
         return None
     cost, variant, c, chosen, M = found[0]
     findings = []
