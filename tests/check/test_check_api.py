@@ -213,5 +213,5 @@ def test_relu_kinks_raise_no_false_alarm_and_hide_no_bug(dtype):
         good = bn.check_gradients(loss, P, grads, scores=scores, y=Y)
         assert good.ok and good.findings == [], str(good)
         assert good.precision == np.dtype(dtype).name
-        bad = bn.check_gradients(loss, P, lambda p: grads(p, "batch-scale"), scores=scores, y=Y)
+        bad = bn.check_gradients(loss, P, lambda p, g=grads: g(p, "batch-scale"), scores=scores, y=Y)
         assert bad.codes == ["batch-scale"], str(bad)

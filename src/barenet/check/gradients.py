@@ -108,22 +108,8 @@ def run_check(ps: ParamSet, loss_fn: Callable, analytic: dict[str, np.ndarray], 
     loss0, low = as_loss(call(loss_fn, ps.holder))
     z0 = evaluate()[1]
     prec = _precision(precision, ps, evaluate, low, seed)
-    rng = np.random.default_rng(seed)
-    evs = []
-    for name in ps.names:
-        picks = pick(int(np.prod(ps.shape(name), dtype=np.int64)), max_elements, rng)
-        sw = sweep(ps, name, picks, evaluate, prec, loss0)
-        if auto and not np.any(sw.numerical) and (mode == "step" or not np.any(analytic[name])):
-            skipped[name] = "the loss does not change with it"
-            continue
-        evs.append(Evidence(name, ps.shape(name), picks, np.full(len(picks), np.nan), sw.numerical, sw.atol,
-                            sw.jac, given_shape=analytic[name].shape))
-    if not evs:
-        raise CheckError("the loss does not change when any parameter changes: does loss_fn read the "
-                         "parameters through params (self.w1, params['W1'])?")
-    top = max(float(np.max(np.abs(e.n), initial=0.0)) for e in evs)
-    for e in evs:
-        e.atol = e.atol + 8 * prec.unit * top
+    evs = _gather(ps, evaluate, prec, loss0, analytic, max_elements, seed, skipped,
+                  drop_flat=auto, step=mode == "step")
     ctx = Context(prec.rtol, batch=batch_size or (z0.shape[0] if z0 is not None else None),
                   outputs=None if z0 is None else z0.shape[1], mode=mode, lr=lr, slack=prec is FLOAT32)
     kinds = _read_values(evs, analytic, prec.rtol, ctx.batch)
@@ -138,6 +124,30 @@ def run_check(ps: ParamSet, loss_fn: Callable, analytic: dict[str, np.ndarray], 
     return GradientReport(rows, findings, prec.name, prec.describe(), mode,
                           shapes={e.name: e.given_shape for e in evs if not e.shape_ok}, skipped=skipped,
                           notes=ctx.notes)
+
+
+def _gather(ps: ParamSet, evaluate: Callable, prec: Precision, loss0: float, analytic: dict[str, np.ndarray],
+            max_elements: int | None, seed: int, skipped: dict[str, str], drop_flat: bool,
+            step: bool) -> list[Evidence]:
+    """Central differences for each parameter's picked elements, as Evidence (analytic values
+    still to be read). With ``drop_flat``, a parameter the loss does not change with is skipped."""
+    rng = np.random.default_rng(seed)
+    evs = []
+    for name in ps.names:
+        picks = pick(int(np.prod(ps.shape(name), dtype=np.int64)), max_elements, rng)
+        sw = sweep(ps, name, picks, evaluate, prec, loss0)
+        if drop_flat and not np.any(sw.numerical) and (step or not np.any(analytic[name])):
+            skipped[name] = "the loss does not change with it"
+            continue
+        evs.append(Evidence(name, ps.shape(name), picks, np.full(len(picks), np.nan), sw.numerical, sw.atol,
+                            sw.jac, given_shape=analytic[name].shape))
+    if not evs:
+        raise CheckError("the loss does not change when any parameter changes: does loss_fn read the "
+                         "parameters through params (self.w1, params['W1'])?")
+    top = max(float(np.max(np.abs(e.n), initial=0.0)) for e in evs)
+    for e in evs:
+        e.atol = e.atol + 8 * prec.unit * top   # the rounding of the analytic values themselves
+    return evs
 
 
 def second_look(ps: ParamSet, evs: list[Evidence], evaluate: Callable, prec: Precision,
