@@ -236,3 +236,34 @@ def conv_grads(P, X, Y, pool=None, bug=None):
     if bug == "zero-gradient":
         g["bc"] = np.zeros_like(P["bc"])                 # BUG: forgotten
     return g
+
+
+# -- a wider ReLU network, where a step of h crosses kinks (ReLU at 0) -------------------
+def relu_net(seed, dtype=np.float64, n=32, d=10, h=64, k=5):
+    """(params, loss(p), grads(p, bug), scores(p), Y) of x -> relu(x W1 + b1) W2 + b2 -> softmax
+    cross-entropy; with dtype float32 every product is cast to float32, as float32 code is."""
+    rng = np.random.default_rng(seed)
+    X, Y = rng.normal(size=(n, d)), np.eye(k)[rng.integers(0, k, n)]
+    P = {"W1": (rng.normal(size=(d, h)) * 0.3).astype(dtype), "b1": np.zeros(h, dtype),
+         "W2": (rng.normal(size=(h, k)) * 0.3).astype(dtype), "b2": np.zeros(k, dtype)}
+
+    def forward(p):
+        W1, b1, W2, b2 = (p[key].astype(dtype) for key in ("W1", "b1", "W2", "b2"))
+        z1 = X.astype(dtype) @ W1 + b1
+        a = np.maximum(z1, 0)
+        return z1, a, a @ W2 + b2
+
+    def loss(p):
+        z = forward(p)[2]
+        z = z - z.max(axis=1, keepdims=True)
+        return -np.mean(np.sum(Y * (z - np.log(np.exp(z).sum(axis=1, keepdims=True))), axis=1))
+
+    def grads(p, bug=None):
+        z1, a, z = forward(p)
+        dz = (softmax(z) - Y) / n
+        if bug == "batch-scale":
+            dz = dz * n                                  # BUG: no 1/N
+        dz1 = (dz @ p["W2"].astype(dtype).T) * (z1 > 0)
+        return {"W1": X.T @ dz1, "b1": dz1.sum(axis=0), "W2": a.T @ dz, "b2": dz.sum(axis=0)}
+
+    return P, loss, grads, lambda p: forward(p)[2], Y

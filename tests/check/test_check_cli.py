@@ -95,6 +95,8 @@ def test_errors_are_one_line(tmp_path):
     one_line_error(barenet(str(script)), "line 6: NameError")
     script.write_text("def f(:\n")
     one_line_error(barenet(str(script)), "s.py, line 1")
+    script.write_text("import sys\nsys.exit(3)\n")
+    one_line_error(barenet(str(script)), "called sys.exit(3) while loading")
 
 
 def test_the_rebuilt_question_fails_as_asked_and_learns_once_fixed():

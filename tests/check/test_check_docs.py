@@ -42,7 +42,7 @@ def test_the_fix_the_page_gives_passes():
 
 
 def test_the_gallery_table_is_the_gallery():
-    rows = re.findall(r"^\| ([^|]+?) \|.*\| `([a-z-]+)` \|[^|]*\|$", DOC.read_text(), re.M)
+    rows = re.findall(r"^\| ([^|]+?) \|.*\| `([a-z-]+)` \|[^|]*\|$", DOC.read_text(), re.MULTILINE)
     assert [(name, code) for name, code in rows if name != "network"] == [(c.id, c.code) for c in CASES]
     assert f"{len(CASES)} bugs named correctly out of {len(CASES)}, no finding on the {len(CASES)} twins" in (
         " ".join(DOC.read_text().split()))

@@ -20,8 +20,9 @@ def printed(val_losses: list[float]) -> list[str]:
 
 def test_a_rising_validation_loss_warns_once_naming_the_best_epoch():
     warnings = printed([0.30, 0.05, 0.010, 0.008, 0.012, 0.016, 0.020, 0.030])
-    assert warnings == ["Warning: overfitting: val_loss 0.016 at epoch 6 is 2.0x its best, 0.008 at epoch 4; "
-                        "train fewer epochs (--epochs 4)"]
+    expected = ("Warning: overfitting: val_loss 0.016 at epoch 6 is 2.0x its best, 0.008 at epoch 4; "
+                "train fewer epochs (--epochs 4)")
+    assert warnings == [expected]
 
 
 def test_falling_or_noisy_losses_do_not_warn():

@@ -55,6 +55,9 @@ def load(path: str, argv: list[str] | None = None) -> dict[str, Any]:
         exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102 - the learner's own code, as `python FILE` would
     except SyntaxError as exc:
         raise CheckError(f"{path}, line {exc.lineno}: {exc.msg}") from None
+    except SystemExit as exc:
+        raise CheckError(f"{path} called sys.exit({exc.code!r}) while loading; put what should not run "
+                         "during the check under `if __name__ == \"__main__\":`") from None
     except Exception as exc:  # noqa: BLE001 - the learner's code: say where it failed, in one line
         raise learner_error(exc, path, "while running the script") from None
     finally:
