@@ -121,7 +121,12 @@ def rule_components(gray):
     return dark.mean() + b < 1.0
 
 
-RULES = {"components": rule_components, "thinner class": rule_thinner, "vote of 3": rule_vote, "border median (before)": rule_border_median, "minority class": rule_minority,
+def rule_library(gray):
+    from barenet.data.polarity import ink_is_dark
+    return ink_is_dark(gray)
+
+
+RULES = {"barenet (components)": rule_library, "thinner class": rule_thinner, "vote of 3": rule_vote, "border median (before)": rule_border_median, "minority class": rule_minority,
          "area + border": rule_area_plus_border, "corners": rule_corners}
 
 

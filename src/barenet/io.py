@@ -79,8 +79,12 @@ HEADER_KEYS = {"architecture", "arrays", "optimizer", "loss", "epoch", "rng", "r
 
 
 # ---------------------------------------------------------------------------- saving
-def save(model: Sequential, path: str | os.PathLike[str], *, record: dict[str, Any] | None = None) -> None:
+def save(model: Sequential, path: str | os.PathLike[str], *, record: dict[str, Any] | None = None,
+         weights_only: bool = False) -> None:
     """Write ``model`` and its training state to ``path`` atomically, in the format above.
+
+    ``weights_only=True`` leaves the optimizer out (``"optimizer": null``, no slot arrays):
+    a smaller file for shipping, which predicts the same but cannot ``--resume``.
 
     ``record`` is any JSON-able dict (metrics, data set name, notes); without one, the
     model's own ``record`` (set by ``load``) is kept. Raises ``ValueError`` for state that
@@ -91,7 +95,7 @@ def save(model: Sequential, path: str | os.PathLike[str], *, record: dict[str, A
     header = {
         "architecture": model.get_config(),
         "arrays": [],
-        "optimizer": _describe_optimizer(model, arrays),
+        "optimizer": None if weights_only else _describe_optimizer(model, arrays),
         "loss": _describe_loss(model.loss),
         "epoch": int(model.epoch),
         "rng": _describe_rngs(model),

@@ -169,15 +169,16 @@ class Sequential:
             return (out[:, 0] >= threshold).astype(np.int64)
         return out.argmax(axis=1)
 
-    def save(self, path: Any, *, record: dict[str, Any] | None = None) -> None:
+    def save(self, path: Any, *, record: dict[str, Any] | None = None, weights_only: bool = False) -> None:
         """Write this model, its optimizer, loss, random streams and ``record`` to one file at ``path``.
 
         See ``barenet.io`` for the format; ``barenet.load(path)`` reads it back.
+        ``weights_only=True`` leaves the optimizer state out (a file to ship, not to resume).
         """
         # Imported here so the engine stays free of file code: this method is only a convenience.
         from .io import save
 
-        save(self, path, record=record)
+        save(self, path, record=record, weights_only=weights_only)
 
     def to_onnx(self, path: Any, **kw: Any) -> None:
         """Export this model as an ONNX graph; see ``barenet.onnx.to_onnx`` (needs ``barenet[onnx]``)."""

@@ -78,8 +78,11 @@ def resume_config(model: Sequential, epochs: int | None) -> TrainConfig:
 
 
 def train(cfg: TrainConfig, *, resume: str | None = None, out: str | None = None, quiet: bool = False,
-          stream: TextIO | None = None) -> TrainResult:
-    """Train (or resume), print the report, save the model to ``out``; return the results."""
+          stream: TextIO | None = None, weights_only: bool = False) -> TrainResult:
+    """Train (or resume), print the report, save the model to ``out``; return the results.
+
+    ``weights_only`` saves without the optimizer state (see ``io.save``).
+    """
     stream = stream or sys.stdout
     if resume:
         model = load(resume)
@@ -109,7 +112,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, out: str | None = None
     record["test_accuracy"] = acc
     out = out or resume or os.path.join("runs", f"{cfg.dataset}-{cfg.arch}.barenet")
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    model.save(out, record=record)
+    model.save(out, record=record, weights_only=weights_only)
     print(f"Test accuracy: {acc:.4f} ({int(np.sum(pred == test_set.y))}/{len(test_set)}) "
           f"after {model.epoch} epochs", file=stream)
     print("Confusion matrix (rows: true class, columns: predicted):", file=stream)
