@@ -10,7 +10,8 @@ Each sample picks a template and draws it with its own hand (every step vectoriz
 points of all samples at once):
 
 1. stroke paths resampled to points about ``SPACING`` apart (in letter heights);
-2. each stroke moved a little (strokes of a hand-drawn letter rarely meet exactly);
+2. each stroke moved a little and made 15% shorter to 12% longer about its centre (strokes of
+   a hand-drawn letter rarely meet exactly);
 3. speed wobble: a slow sine along each stroke's arc length, of random phase and period;
 4. per-point jitter (a shaky hand), then slant, rotation and width change (one affine);
 5. an elastic distortion (``augment.elastic_fields``) moving the points;
@@ -97,7 +98,10 @@ def _hand(pts: np.ndarray, sample: np.ndarray, stroke: np.ndarray, arc: np.ndarr
           rng: np.random.Generator) -> np.ndarray:
     """Steps 2-4: stroke shifts, speed wobble, jitter, slant, rotation, width. Shape: (P, 2) -> (P, 2)."""
     S = int(stroke.max()) + 1
-    pts = pts + rng.normal(0.0, 0.025, (S, 2))[stroke]
+    counts = np.bincount(stroke, minlength=S)[:, None]
+    centre = np.stack([np.bincount(stroke, pts[:, k], minlength=S) for k in (0, 1)], axis=1) / counts
+    grow = rng.uniform(0.85, 1.12, (S, 1))  # strokes fall short of their joins or overshoot them
+    pts = centre[stroke] + (pts - centre[stroke]) * grow[stroke] + rng.normal(0.0, 0.025, (S, 2))[stroke]
     amp, period, phase = rng.uniform(0, 0.03, (S, 2)), rng.uniform(0.5, 2.0, (S, 1)), rng.uniform(0, 2 * np.pi, (S, 2))
     pts = pts + amp[stroke] * np.sin(2 * np.pi * arc[:, None] / period[stroke] + phase[stroke])
     pts = pts + rng.normal(0.0, 1.0, pts.shape) * rng.uniform(0.0, 0.012, n)[sample, None]
