@@ -182,3 +182,20 @@ def test_unsaveable_state_fails_before_writing(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match=match):
             bn.save(model, tmp_path / "m.bnm", record=record)
     assert os.listdir(tmp_path) == []
+
+
+def test_weights_only_save_drops_the_optimizer_and_predicts_the_same(model_file, tmp_path):
+    full = bn.load(model_file)
+    slim = tmp_path / "slim.barenet"
+    bn.save(full, slim, weights_only=True)
+    back = bn.load(slim)
+    assert full.optimizer is not None and back.optimizer is None
+    assert slim.stat().st_size < model_file.stat().st_size  # Adam's two slots per weight are gone
+    for a, b in zip(full.layers, back.layers):
+        for k in a.params:
+            assert np.array_equal(a.params[k], b.params[k])
+    assert back.record == full.record
+    from barenet.job.train import TrainConfig, resume_config  # a weights-only file cannot be resumed
+
+    with pytest.raises(ValueError, match="no training state"):
+        resume_config(back, TrainConfig(epochs=1))

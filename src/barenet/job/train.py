@@ -133,8 +133,11 @@ def _resumed(path: str, asked: TrainConfig) -> tuple[Sequential, Any, Optimizer,
 
 
 def train(cfg: TrainConfig, *, resume: str | None = None, out: str | None = None, quiet: bool = False,
-          stream: TextIO | None = None) -> TrainResult:
-    """Train (or resume), print the report, save the model to ``out``; return the results."""
+          stream: TextIO | None = None, weights_only: bool = False) -> TrainResult:
+    """Train (or resume), print the report, save the model to ``out``; return the results.
+
+    ``weights_only`` saves without the optimizer state (see ``modelfile.writer.save``).
+    """
     stream = stream or sys.stdout
     if resume:
         model, loss, optimizer, cfg = _resumed(resume, cfg)
@@ -163,7 +166,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, out: str | None = None
     record["test_accuracy"] = acc
     out = out or resume or os.path.join("runs", f"{cfg.dataset}-{cfg.arch}.barenet")
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    save(model, out)
+    save(model, out, weights_only=weights_only)
     print(f"Test accuracy: {acc:.4f} ({int(np.sum(pred == test_set.y))}/{len(test_set)}) "
           f"after {model.epoch} epochs", file=stream)
     print("Confusion matrix (rows: true class, columns: predicted):", file=stream)
