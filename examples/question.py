@@ -62,7 +62,7 @@ def hidden() -> list:
 def answer(model: bn.Sequential, first_grads: tuple) -> None:
     """The four answers, with numbers from the runs."""
     p = model.predict_proba(X)
-    p0, mse_grad = first_grads
+    p0, mse_dp, mse_dz = first_grads
     print("\n== The four questions, answered")
     print(f"1. Yes: with two outputs, y becomes one-hot rows, one per letter: y = {ONE_HOT.astype(int).tolist()}.")
     print(f"2. Nothing in the code says which node is O: the targets do. Training pushes output 0 up for the O\n"
@@ -72,17 +72,19 @@ def answer(model: bn.Sequential, first_grads: tuple) -> None:
           f"   predict: argmax = {int(np.argmax(p[0]))} -> {NAMES[int(np.argmax(p[0]))]}.")
     print(f"4. With softmax + cross-entropy, dL/dz = p - y for the logits z. At the first step, for the O\n"
           f"   letter: p = {vec(p0)}, y = [1, 0], so dL/dz = {vec(p0 - [1, 0])}.\n"
-          f"   The single-output MSE rule d_L_d_ypred = -2 (y_true - y_pred) = {mse_grad:.4f} there does not\n"
-          f"   carry over: there is no separate softmax derivative to chain, it cancels with the log.")
+          f"   The question's rule d_L_d_ypred = -2 (y_true - y_pred) = {vec(mse_dp)} on the same p is the\n"
+          f"   squared error's dL/dp, not dL/dz: it still has to go through the softmax Jacobian, which gives\n"
+          f"   dL/dz = {vec(mse_dz)}. With cross-entropy the Jacobian and the log cancel into p - y.")
 
 
 def first_step(softmax_model_seed: int = 0) -> tuple:
-    """p for the O letter before training, and the MSE gradient of the 1-output net there."""
+    """For the O letter before training, on the fixed network (2 logits, softmax): p, the
+    question's rule -2 (y - p) (the squared error's dL/dp), and that rule through the softmax
+    Jacobian, dL/dz_j = p_j (d_j - sum_k p_k d_k)."""
     fresh = bn.Sequential(hidden() + [bn.Dense(2, 2)], seed=softmax_model_seed)
-    p0 = fresh.predict_proba(X[:1])[0]
-    one = bn.Sequential(hidden() + [bn.Dense(2, 1), bn.Sigmoid()], seed=softmax_model_seed)
-    y_pred = float(one.forward(X[:1])[0, 0])
-    return p0, -2 * (0 - y_pred)
+    p0 = fresh.predict_proba(X[:1])[0].astype(np.float64)
+    d = -2 * (ONE_HOT[0] - p0)
+    return p0, d, p0 * (d - np.dot(p0, d))
 
 
 def plot(curves: dict, path: str) -> None:
@@ -111,7 +113,7 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=0.5)
     parser.add_argument("--plot", default=None, help="write the loss curves to this PNG")
     args = parser.parse_args()
-    grads = first_step()
+    grads = first_step()  # all three from the same network and the same p
     _, mse1 = train("1. As asked: one sigmoid output, MSE, y = [[0], [1]]",
                     hidden() + [bn.Dense(2, 1), bn.Sigmoid()], bn.MSE(), LABELS, args.epochs, args.lr)
     _, broken = train("2. As written: two sigmoid outputs -> softmax -> MSE",

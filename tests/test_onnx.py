@@ -252,7 +252,7 @@ def test_cli_options_and_errors(tmp_path, capsys):
     assert onnx.load(out).opset_import[0].version == 13
     with pytest.raises(SystemExit):
         main(["export", str(tmp_path / "bare.bnm"), "--onnx", out, "--input-shape", "1x8x8"])
-    assert "comma-separated ints" in capsys.readouterr().err
+    assert "comma-separated whole numbers" in capsys.readouterr().err
 
 
 # -- the optional extra --------------------------------------------------------------------------

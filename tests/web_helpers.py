@@ -13,16 +13,20 @@ import threading
 from typing import Iterator
 
 from barenet.web import DEFAULT_MODEL
+from barenet.web.app import Limits
 from barenet.web.server import WebServer, make_server
 
 SIZE = 280  # the page's canvas size
 
 
 @contextlib.contextmanager
-def running_server(model_path: str = str(DEFAULT_MODEL)) -> Iterator[WebServer]:
-    """``barenet serve``'s server on 127.0.0.1 with port 0, serving in a thread until the block ends."""
-    server = make_server(model_path, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+def running_server(model_path: str = str(DEFAULT_MODEL), limits: Limits | None = None) -> Iterator[WebServer]:
+    """``barenet serve``'s server on 127.0.0.1 with port 0, serving in a thread until the block ends.
+
+    The socket listens from the start, so requests made before uvicorn is up wait in the backlog.
+    """
+    server = make_server(model_path, "127.0.0.1", 0, limits=limits)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield server
@@ -68,3 +72,41 @@ def drawn_png(letter: str, size: int = SIZE, width: int = 21) -> bytes:
 
 def data_url(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def post_request(payload: dict, close: bool = True) -> bytes:
+    """The raw bytes of one ``POST /api/predict`` carrying ``payload`` as JSON."""
+    import json
+
+    body = json.dumps(payload).encode()
+    return (f"POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n{'Connection: close' if close else ''}\r\n\r\n").encode() + body
+
+
+def crowd(address: tuple[str, int], requests: list[bytes], timeout: float = 120.0) -> list[tuple[int | str, bytes]]:
+    """Send every request at once, each on its own connection; (status or error name, body) for each.
+
+    One asyncio task per client, so a thousand clients cost one thread here. Each task
+    connects, writes its request, and reads until the server closes (``Connection: close``).
+    """
+    import asyncio
+
+    async def one(request: bytes) -> tuple[int | str, bytes]:
+        try:
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(*address), timeout)
+            try:
+                writer.write(request)
+                await writer.drain()
+                reply = await asyncio.wait_for(reader.read(), timeout)
+            finally:
+                writer.close()
+        except (OSError, asyncio.TimeoutError) as exc:
+            return type(exc).__name__, b""
+        head, _, body = reply.partition(b"\r\n\r\n")
+        parts = head.split(b" ", 2)
+        return (int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else "no status line"), body
+
+    async def everyone() -> list[tuple[int | str, bytes]]:
+        return await asyncio.gather(*(one(r) for r in requests))
+
+    return asyncio.run(everyone())

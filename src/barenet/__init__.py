@@ -7,61 +7,23 @@ docs/architecture.md:
     data/        datasets and image files          modelfile/  safe model files (save, load)
     zoo.py       named architectures               job/        the training job, progress bar, plots, LivePlot
     explain/     a worked training step            doctor/     finds a network's mistakes
-    cli/         the ``barenet`` command           sklearn.py, onnx.py, web/: adapters (optional extras)
+    check/       checks backprop a learner wrote   cli/        the ``barenet`` command
+    sklearn.py, onnx.py, web/: adapters (optional extras)
 """
 
 from ._version import __version__
+from .check import (CheckError, Finding, ForwardReport, GradientReport, check_gradients, check_step,
+                    doctor_forward)
 from .doctor import doctor
 from .job.live import LivePlot
 from .job.progress import ProgressBar
 from .modelfile import load, save
-from .nn import (
-                 INITIALIZERS,
-                 LAYERS,
-                 LOSSES,
-                 MSE,
-                 OPTIMIZERS,
-                 SGD,
-                 Adam,
-                 AvgPool2D,
-                 BarenetError,
-                 BinaryCrossEntropy,
-                 Callback,
-                 Conv2D,
-                 CosineLR,
-                 Dense,
-                 Dropout,
-                 EarlyStopping,
-                 ExponentialLR,
-                 Flatten,
-                 GradcheckResult,
-                 GradReport,
-                 History,
-                 InputError,
-                 Layer,
-                 LeakyReLU,
-                 Loss,
-                 MaxPool2D,
-                 ModelFileError,
-                 NonFiniteError,
-                 NonFiniteGuard,
-                 NotReadyError,
-                 Optimizer,
-                 ReLU,
-                 RMSProp,
-                 Sequential,
-                 ShapeError,
-                 Sigmoid,
-                 Softmax,
-                 SoftmaxCrossEntropy,
-                 StepLR,
-                 Tanh,
-                 glorot_normal,
-                 glorot_uniform,
-                 gradcheck,
-                 he_normal,
-                 he_uniform,
-)
+from .nn import (INITIALIZERS, LAYERS, LOSSES, MSE, OPTIMIZERS, SGD, Adam, AvgPool2D, BarenetError,  # noqa: I001
+                 BinaryCrossEntropy, Callback, Conv2D, CosineLR, Dense, Dropout, EarlyStopping, ExponentialLR,
+                 Flatten, GradcheckResult, GradReport, History, InputError, Layer, LeakyReLU, Loss, MaxPool2D,
+                 ModelFileError, NonFiniteError, NonFiniteGuard, NotReadyError, Optimizer, ReLU, RMSProp,
+                 Sequential, ShapeError, Sigmoid, Softmax, SoftmaxCrossEntropy, StepLR, Tanh, glorot_normal,
+                 glorot_uniform, gradcheck, he_normal, he_uniform)
 
 __all__ = [
     "Sequential", "Layer", "Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Sigmoid", "Tanh", "ReLU",
@@ -71,6 +33,7 @@ __all__ = [
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "INITIALIZERS",
     "Callback", "EarlyStopping", "NonFiniteGuard", "History", "LivePlot", "ProgressBar",
     "gradcheck", "GradReport", "GradcheckResult", "doctor",
+    "check_gradients", "check_step", "doctor_forward", "GradientReport", "ForwardReport", "Finding", "CheckError",
     "save", "load",
     "BarenetError", "ShapeError", "InputError", "NotReadyError", "NonFiniteError", "ModelFileError",
     "__version__",

@@ -122,3 +122,49 @@ def test_missing_folder_files_and_path(tmp_path):
         load("emnist-letters", path=tmp_path)
     with pytest.raises(ValueError, match="path="):
         load("emnist-letters")
+
+
+def gzip_bomb(head: bytes, mib: int) -> bytes:
+    """A gzip file: ``head``, then ``mib`` MiB of zeros, as concatenated members (~1 KB per MiB)."""
+    zeros = gzip.compress(bytes(1 << 20), compresslevel=9)
+    return gzip.compress(head) + zeros * mib
+
+
+def traced_peak(call) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_gzip_bomb_is_stopped_after_the_declared_size(tmp_path):
+    # A 1 MB .gz whose 1 GiB of zeros follow a header that declares 12 x 4 x 3 images.
+    head = struct.pack(">IIII", 0x803, N, W, H)
+    bomb = tmp_path / "emnist-letters-train-images-idx3-ubyte.gz"
+    bomb.write_bytes(gzip_bomb(head, 1024))
+    assert bomb.stat().st_size < 2 << 20
+
+    def read():
+        with pytest.raises(ValueError, match="trailing bytes"):
+            emnist.read_idx(bomb, 0x803)
+
+    assert traced_peak(read) < 8 << 20  # a few chunks, never the gigabyte
+
+
+def test_dims_over_the_limit_are_refused_before_inflating(tmp_path):
+    head = struct.pack(">IIII", 0x803, 1_400_000, 28, 28)  # 1.1 GB of images declared
+    bomb = tmp_path / "emnist-letters-train-images-idx3-ubyte.gz"
+    bomb.write_bytes(gzip_bomb(head, 64))
+    write(tmp_path / "emnist-letters-train-labels-idx1-ubyte", idx_bytes(np.ones(N, np.uint8), 0x801), True)
+
+    def read():
+        with pytest.raises(ValueError, match=r"over the 268435456-byte limit") as info:
+            load("emnist-letters", path=tmp_path)
+        assert "\n" not in str(info.value) and str(bomb) in str(info.value)
+
+    assert traced_peak(read) < 8 << 20
+    assert emnist.MAX_IDX_BYTES >= 124800 * 28 * 28 + 16  # the real letters files fit

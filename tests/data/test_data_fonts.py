@@ -8,7 +8,7 @@ from barenet.data import fonts, load
 
 @pytest.fixture(scope="module")
 def splits():
-    return load("letters", "train", per_font=2), load("letters", "test", per_font=2)
+    return load("letters", "train", per_font=2, drawn=2), load("letters", "test", per_font=2, drawn=2)
 
 
 def test_font_split_is_disjoint_and_non_empty():
@@ -43,18 +43,18 @@ def test_clean_glyph_fitted_like_mnist():
 
 
 def test_contract(splits):
-    for ds, n_fonts in zip(splits, (17, 5)):
-        n = 26 * 2 * n_fonts
+    for ds, n_fonts, n_drawn in zip(splits, (17, 5), (2, 0)):  # the test split stays printed only
+        n = 26 * 2 * n_fonts + 26 * n_drawn
         assert ds.X.shape == (n, 1, 28, 28) and ds.input_shape == (1, 28, 28)
         assert ds.X.dtype == np.float32 and ds.y.dtype == np.int64
         assert ds.X.min() >= 0 and ds.X.max() <= 1
         assert ds.classes == [chr(ord("A") + k) for k in range(26)] and ds.name == "letters"
-        assert np.bincount(ds.y, minlength=26).tolist() == [2 * n_fonts] * 26  # every letter, equally
+        assert np.bincount(ds.y, minlength=26).tolist() == [2 * n_fonts + n_drawn] * 26  # every letter, equally
 
 
 def test_seeded_jitter(splits):
     train = splits[0]
-    again, other = load("letters", "train", per_font=2), load("letters", "train", per_font=2, seed=1)
+    again, other = load("letters", "train", per_font=2, drawn=2), load("letters", "train", per_font=2, drawn=2, seed=1)
     assert np.array_equal(train.X, again.X) and np.array_equal(train.y, again.y)
     assert not np.array_equal(train.X, other.X)
     # Jitter really varies: two samples of the same font and letter differ.
@@ -75,7 +75,7 @@ def test_size_option():
 
 
 @pytest.mark.parametrize("option", [{"size": 4}, {"size": 28.0}, {"per_font": 0}, {"noise": -0.1},
-                                    {"noise": float("nan")}])
+                                    {"noise": float("nan")}, {"drawn": -1}, {"drawn": 1.5}])
 def test_bad_options(option):
     with pytest.raises(ValueError, match="letters"):
         load("letters", "test", **option)
@@ -83,4 +83,19 @@ def test_bad_options(option):
 
 def test_default_train_size():
     ds = load("letters")
-    assert len(ds) == 17 * 26 * 24 == 10608
+    assert len(ds) == 17 * 26 * 24 + 26 * fonts.DRAWN_PER_LETTER == 10608 + 15600
+
+
+def test_test_split_is_unchanged_by_handwriting():
+    # The test split is what it was before pen-drawn letters joined training, so its
+    # accuracy stays comparable: the drawn option and the training augmentation leave it alone.
+    a, b = load("letters", "test", per_font=2, drawn=0), load("letters", "test", per_font=2, drawn=50)
+    assert np.array_equal(a.X, b.X) and len(a) == 26 * 2 * 5
+
+
+def test_training_split_mixes_print_and_pen():
+    printed = load("letters", "train", per_font=1, drawn=0)
+    mixed = load("letters", "train", per_font=1, drawn=3)
+    assert len(mixed) - len(printed) == 26 * 3
+    hollow = (printed.X[:, 0, 14, 14] == 0).mean()  # augmentation happened: some samples differ
+    assert 0 < hollow < 1

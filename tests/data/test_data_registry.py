@@ -43,7 +43,7 @@ def test_bad_seed(seed):
 
 
 def test_dataset_options():
-    assert data.dataset_options("letters") == ["size", "per_font", "noise"]
+    assert data.dataset_options("letters") == ["size", "per_font", "noise", "drawn"]
     assert data.dataset_options("emnist-letters") == ["path"]
     assert data.dataset_options("ox") == []
 

@@ -43,7 +43,8 @@ def barenet(*args: str, cwd: str | None = None) -> subprocess.CompletedProcess:
 
 def test_cli_question():
     run = barenet("--question")
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == 1, run.stderr  # it reports errors, so the exit status says so
+    assert run.stderr == ""
     for code in ("double-squash", "mse-on-softmax", "labels-need-one-hot", "loss-plateau"):
         assert code in run.stdout
     assert "Fix:" in run.stdout
@@ -68,7 +69,7 @@ def test_cli_model_file(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "SoftmaxCrossEntropy" in run.stdout and "lr-range" not in run.stdout
     run = barenet(path, "--dataset", "digits", "--steps", "10")  # 8x8 digits do not fit a 6x6 model
-    assert run.returncode == 0 and "shape-mismatch" in run.stdout and "probe-skipped" in run.stdout
+    assert run.returncode == 1 and "[error] shape-mismatch" in run.stdout and "probe-skipped" in run.stdout
 
 
 @pytest.mark.parametrize("args, message", [

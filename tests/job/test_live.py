@@ -8,7 +8,7 @@ import pytest
 
 import barenet as bn
 from barenet.job.live import Curves, LivePlot
-from barenet.job.plots import feature_maps_figure, filters_figure, mistakes_figure
+from barenet.job.plots import draw_feature_maps, draw_filters
 from barenet.job.progress import ProgressBar, in_notebook
 
 rng = np.random.default_rng(0)
@@ -98,16 +98,10 @@ def test_the_progress_bar_comes_from_tqdm_auto():
 def test_filters_and_feature_maps_show_the_layers_own_numbers():
     model = net()
     W = model.layers[0].params["W"]  # (3, 1, 3, 3)
-    fig = filters_figure(W)
+    fig = draw_filters(W)
     shown = [ax.get_images()[0].get_array() for ax in fig.axes if ax.get_images()]
     assert len(shown) == 3 and all(np.array_equal(s, W[f, 0]) for f, s in enumerate(shown))
-    fig = feature_maps_figure(model, X[0])
+    fig = draw_feature_maps(model, X[0])
     maps = [ax.get_images()[0].get_array() for ax in fig.axes if ax.get_images()]
     conv_out = model.layers[0].forward(X[:1])[0]
     assert len(maps) == 3 and all(np.allclose(m, conv_out[c]) for c, m in enumerate(maps))
-
-
-def test_the_mistakes_figure_titles_true_and_predicted():
-    y, pred = np.array([0, 1, 1, 0]), np.array([0, 0, 1, 1])
-    fig = mistakes_figure(X[:4], y, pred, ["left", "right"])
-    assert [ax.get_title() for ax in fig.axes if ax.get_images()] == ["right -> left", "left -> right"]

@@ -11,13 +11,12 @@ import numpy as np
 import pytest
 
 import barenet as bn
+import barenet.modelfile.atomic as batomic
+import barenet.modelfile.fields as bfields
 import barenet.modelfile.format as bformat
 import barenet.modelfile.reader as breader
-import barenet.modelfile.atomic as batomic
 import barenet.modelfile.restore as brestore
 import barenet.modelfile.writer as bwriter
-
-
 from modelfile_helpers import assert_rejected, assert_same_state, data, tiny_model, unpack
 
 
@@ -107,8 +106,8 @@ def test_missing_file_and_folder_are_model_file_errors(tmp_path: Path) -> None:
 
 def test_loader_source_imports_and_calls_nothing_that_runs_code() -> None:
     allowed = {"__future__", "contextlib", "datetime", "hashlib", "json", "math", "os", "platform", "re",
-               "struct", "tempfile", "typing", "numpy"}
-    for module in (bformat, breader, bwriter, brestore, batomic):
+               "stat", "struct", "tempfile", "time", "typing", "fcntl", "numpy"}
+    for module in (bformat, breader, bwriter, brestore, bfields, batomic):
         tree = ast.parse(Path(module.__file__).read_text())
         imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                     for alias in node.names}
@@ -183,3 +182,20 @@ def test_unsaveable_state_fails_before_writing(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match=match):
             bn.save(model, tmp_path / "m.bnm", record=record)
     assert os.listdir(tmp_path) == []
+
+
+def test_weights_only_save_drops_the_optimizer_and_predicts_the_same(model_file, tmp_path):
+    full = bn.load(model_file)
+    slim = tmp_path / "slim.barenet"
+    bn.save(full, slim, weights_only=True)
+    back = bn.load(slim)
+    assert full.optimizer is not None and back.optimizer is None
+    assert slim.stat().st_size < model_file.stat().st_size  # Adam's two slots per weight are gone
+    for a, b in zip(full.layers, back.layers):
+        for k in a.params:
+            assert np.array_equal(a.params[k], b.params[k])
+    assert back.record == full.record
+    from barenet.job.train import TrainConfig, resume_config  # a weights-only file cannot be resumed
+
+    with pytest.raises(ValueError, match="no training state"):
+        resume_config(back, TrainConfig(epochs=1))

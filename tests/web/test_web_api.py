@@ -13,6 +13,7 @@ import io
 import json
 import math
 import socket
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterator
 
@@ -21,7 +22,7 @@ import pytest
 from web_helpers import data_url, drawn_png, running_server
 
 from barenet.data.images import load_image
-from barenet.web.inputs import MAX_BODY_BYTES, MAX_IMAGE_SIDE
+from barenet.web.inputs import MAX_BODY_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE
 
 TIMEOUT_S = 30
 
@@ -70,6 +71,19 @@ def png_of(img) -> bytes:
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
+
+
+def with_chunk(png: bytes, kind: bytes, data: bytes) -> bytes:
+    """``png`` with one more chunk right after IHDR (a valid CRC: only its type can refuse it)."""
+    chunk = len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+    return png[:33] + chunk + png[33:]
+
+
+def forged_ihdr(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims width x height (8-bit grayscale); the pixels are never there."""
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    chunk = b"\0\0\0\x0dIHDR" + ihdr + zlib.crc32(b"IHDR" + ihdr).to_bytes(4, "big")
+    return b"\x89PNG\r\n\x1a\n" + chunk + b"\0\0\0\0IEND\xaeB`\x82"
 
 
 def pixels_of(letter: str) -> list[list[float]]:
@@ -193,7 +207,6 @@ OVERFLOW = object()  # stands for a pixel written as 1e400
 def _bad_payloads() -> dict[str, Any]:
     from PIL import Image
 
-    huge = Image.new("1", (MAX_IMAGE_SIDE + 1, 8), 1)
     ok_png = drawn_png("O")
     return {
         "no field": {},
@@ -226,7 +239,9 @@ def _bad_payloads() -> dict[str, Any]:
         "image PNG signature then garbage": {"image": data_url(b"\x89PNG\r\n\x1a\n" + bytes(200))},
         "image truncated PNG": {"image": data_url(ok_png[: len(ok_png) // 2])},
         "image blank": {"image": data_url(png_of(Image.new("L", (280, 280), 255)))},
-        "image too large": {"image": data_url(png_of(huge))},
+        "image without IHDR first": {"image": data_url(ok_png[:8] + ok_png[33:])},
+        "image with a zTXt chunk": {"image": data_url(with_chunk(ok_png, b"zTXt", b"k\0\0" + zlib.compress(bytes(10**6))))},
+        "image with an iCCP chunk": {"image": data_url(with_chunk(ok_png, b"iCCP", b"p\0\0" + zlib.compress(bytes(10**6))))},
     }
 
 
@@ -244,6 +259,45 @@ def test_bad_payload_is_400(server, payload):
         error = reply["error"]
     assert status == 400
     assert isinstance(error, str) and error and "\n" not in error
+
+
+def _too_many_pixels() -> dict[str, bytes]:
+    from PIL import Image, ImageDraw
+
+    clear = Image.new("RGBA", (4096, 4096), (0, 0, 0, 0))  # ~100 KB on the wire, ~0.5 GB decoded
+    ImageDraw.Draw(clear).ellipse((900, 600, 3200, 3500), outline=(0, 0, 0, 255), width=300)
+    side = int(MAX_IMAGE_PIXELS ** 0.5)
+    return {"4096x4096 transparent drawing": png_of(clear),
+            "one side over the limit": png_of(Image.new("1", (MAX_IMAGE_SIDE + 1, 8), 1)),
+            "one pixel over the pixel limit": png_of(Image.new("1", (side + 1, side), 1)),
+            "header claims 30000x30000": forged_ihdr(30000, 30000),
+            "header claims 65500x65500": forged_ihdr(65500, 65500),
+            "header claims 2^31 x 1": forged_ihdr(2**31 - 1, 1)}
+
+
+TOO_MANY_PIXELS = _too_many_pixels()
+
+
+@pytest.mark.parametrize("png", TOO_MANY_PIXELS.values(), ids=TOO_MANY_PIXELS.keys())
+def test_pictures_over_the_pixel_limit_are_413_from_the_header(server, png, monkeypatch):
+    import barenet.data.images as images
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("the picture was decoded")
+
+    monkeypatch.setattr(images, "load_image", no_decoding)  # the refusal must come before any decoding
+    status, reply = post_json(server, {"image": data_url(png)})
+    assert status == 413 and "pixels" in reply["error"] and str(MAX_IMAGE_PIXELS) in reply["error"]
+
+
+def test_a_picture_at_the_pixel_limit_is_read(server):
+    from PIL import Image
+
+    side = int(MAX_IMAGE_PIXELS ** 0.5)
+    big_o = Image.open(io.BytesIO(drawn_png("O", size=side, width=70)))
+    status, answer = post_json(server, {"image": data_url(png_of(big_o))})
+    assert big_o.size == (side, side) and side * side == MAX_IMAGE_PIXELS
+    assert status == 200 and answer["class"] == "O"
 
 
 def test_body_size_is_checked_before_reading(server):

@@ -16,7 +16,7 @@ import pytest
 
 import barenet
 from barenet.web import DEFAULT_MODEL
-from barenet.web.server import STATIC, read_static
+from barenet.web.app import STATIC, read_static
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "src" / "barenet" / "web"
@@ -56,7 +56,10 @@ def test_static_files_and_model_are_package_data():
     for path in [*STATIC_FILES, DEFAULT_MODEL]:
         relative = path.resolve().relative_to(package).as_posix()
         assert any(fnmatch(relative, p) for p in patterns), f"{relative} is not in package-data {patterns}"
-    assert re.search(r'^web = \["pillow"\]$', pyproject, re.MULTILINE)
+    web = re.search(r'^web = (\[.*?\])$', pyproject, re.MULTILINE)
+    assert web, "pyproject.toml has no web extra"
+    needs = {re.split(r"[<>=\[]", spec)[0] for spec in json.loads(web.group(1))}
+    assert needs == {"pillow", "starlette", "uvicorn"}
 
 
 def test_shipped_model_is_small_and_reads_letters():

@@ -2,7 +2,12 @@
 
 Subcommands live one per module in ``barenet.commands``. Every failure a user can
 cause ends as one line on stderr and a non-zero exit status, never a traceback; set
-BARENET_DEBUG=1 to see the traceback of an internal error.
+BARENET_DEBUG=1 to see the traceback of an internal error. A bad flag (argparse checks
+every number, see ``commands._common``) is one line too, with exit status 2.
+
+NumPy's floating-point warnings (overflow, invalid value) and other RuntimeWarnings are
+kept off stderr while a command runs: what they would say is reported by barenet's own
+checks (a diverging run stops with the epoch, batch and layer; model files must be finite).
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ import importlib
 import os
 import pkgutil
 import sys
+import warnings
 from types import ModuleType
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from . import commands
 
@@ -26,8 +32,15 @@ def command_modules() -> dict[str, ModuleType]:
     return {m.__name__.rsplit(".", 1)[1].replace("_", "-"): m for m in mods}
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one line on stderr (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
 def build_parser(modules: dict[str, ModuleType]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="barenet", description="barenet: neural networks on NumPy, shown at work.")
+    parser = OneLineParser(prog="barenet", description="barenet: neural networks on NumPy, shown at work.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, mod in modules.items():
@@ -46,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     modules = command_modules()
     args = build_parser(modules).parse_args(argv)
     try:
-        return modules[args.command].run(args)
+        return _run_quietly(modules[args.command], args)
     except KeyboardInterrupt:
         print("barenet: interrupted", file=sys.stderr)
         return 130
@@ -60,6 +73,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"barenet {args.command}: internal error: {type(exc).__name__}: {_one_line(exc)} "
               "(set BARENET_DEBUG=1 for details)", file=sys.stderr)
         return 1
+
+
+def _run_quietly(module: ModuleType, args: argparse.Namespace) -> int:
+    """Run a command with NumPy's floating-point warnings and RuntimeWarnings kept off stderr."""
+    import numpy as np
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return module.run(args)
 
 
 if __name__ == "__main__":  # pragma: no cover

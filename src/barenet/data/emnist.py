@@ -18,8 +18,11 @@ only sets the order in which samples are listed.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import string
+import zlib
+from typing import BinaryIO
 
 import numpy as np
 
@@ -27,35 +30,55 @@ from .base import Dataset, check_split, seeded_order
 
 CLASSES = list(string.ascii_uppercase)
 IMAGES_MAGIC, LABELS_MAGIC = 0x00000803, 0x00000801
+MAX_IDX_BYTES = 1 << 28  # 256 MiB: the letters' train images are 124800 x 28 x 28 + 16 bytes (98 MB)
 
 
-def read_idx(path: str | os.PathLike, magic: int) -> np.ndarray:
+def read_idx(path: str | os.PathLike, magic: int, limit: int = MAX_IDX_BYTES) -> np.ndarray:
     """Parse one IDX file of uint8 data (gzipped or raw), checking magic and length.
 
     Shape: -> an array whose shape is the file's dims, e.g. (N, 28, 28) or (N,), dtype uint8.
-    Raises ValueError naming the file on a bad magic, truncated data or trailing bytes.
+    A gzipped file is inflated as a stream, never more than its header's dims call for plus
+    one byte, and never more than ``limit`` bytes in all, so a small ``.gz`` that inflates to
+    gigabytes costs no more memory than a real file. Raises ValueError naming the file on a
+    bad magic, a truncated file or gzip stream, trailing bytes, or dims over ``limit``.
     """
     with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] == b"\x1f\x8b":  # gzip's own magic: decide by content, not by the file name
+        zipped = f.read(2) == b"\x1f\x8b"  # gzip's own magic: decide by content, not by the file name
+        f.seek(0)
+        stream = gzip.GzipFile(fileobj=f, mode="rb") if zipped else f
         try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as e:  # BadGzipFile is an OSError; a cut-off stream is EOFError
+            dims, data = _read_idx_stream(stream, path, magic, limit)
+        except (OSError, EOFError, zlib.error) as e:  # BadGzipFile is an OSError; a cut-off stream is EOFError
+            if not zipped:
+                raise
             raise ValueError(f"{path}: corrupt or truncated gzip data ({e})") from e
-    if len(raw) < 4 or int.from_bytes(raw[:4], "big") != magic:
-        found = f"0x{int.from_bytes(raw[:4], 'big'):08x}" if len(raw) >= 4 else "fewer than 4 bytes"
+    return np.frombuffer(data, np.uint8).reshape(dims)
+
+
+def _read_idx_stream(stream: BinaryIO, path: str | os.PathLike, magic: int, limit: int) -> tuple[tuple, bytes]:
+    """(dims, data) from an IDX stream, reading no more than the dims call for (+1 to see the end)."""
+    head = stream.read(4)
+    if len(head) < 4 or int.from_bytes(head, "big") != magic:
+        found = f"0x{int.from_bytes(head, 'big'):08x}" if len(head) == 4 else "fewer than 4 bytes"
         raise ValueError(f"{path}: not an IDX file of the expected kind: magic should be 0x{magic:08x}, "
                          f"found {found}")
     ndim = magic & 0xFF  # the magic's last byte counts the dims
+    raw_dims = stream.read(4 * ndim)
     header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise ValueError(f"{path}: truncated IDX header ({len(raw)} bytes, expected at least {header})")
-    dims = tuple(int(d) for d in np.frombuffer(raw, ">u4", count=ndim, offset=4))
-    expected = header + int(np.prod(dims))
-    if len(raw) != expected:
-        what = "truncated" if len(raw) < expected else "has trailing bytes"
-        raise ValueError(f"{path}: IDX file {what}: dims {dims} need {expected} bytes, found {len(raw)}")
-    return np.frombuffer(raw, np.uint8, offset=header).reshape(dims)
+    if len(raw_dims) < 4 * ndim:
+        raise ValueError(f"{path}: truncated IDX header ({4 + len(raw_dims)} bytes, expected at least {header})")
+    dims = tuple(int(d) for d in np.frombuffer(raw_dims, ">u4"))
+    expected = header + math.prod(dims)
+    if expected > limit:
+        raise ValueError(f"{path}: IDX dims {dims} need {expected} bytes, over the {limit}-byte limit for one "
+                         "file (EMNIST letters' largest file is about 98 MB)")
+    data = stream.read(expected - header)
+    if len(data) < expected - header:
+        raise ValueError(f"{path}: IDX file truncated: dims {dims} need {expected} bytes, found "
+                         f"{header + len(data)}")
+    if stream.read(1):
+        raise ValueError(f"{path}: IDX file has trailing bytes: dims {dims} need {expected} bytes")
+    return dims, data
 
 
 def find_file(folder: str | os.PathLike, stem: str) -> str:

@@ -8,17 +8,29 @@ white-on-black screenshot both give what the model saw in training.
 
 ``fit_to_frame`` is also what ``fonts.py`` uses to place its rendered glyphs, so the
 two cannot drift apart.
+
+Reading a file, in order: the header's size is checked against ``MAX_PIXELS`` before any
+decoding (one clear ValueError, no Pillow bomb warning); a large picture is decoded at
+reduced size (JPEG's draft mode, else ``reduce``) so its longer side is near ``WORK_SIDE``;
+a picture with transparency is composited on a plain ground that contrasts with its
+opaque pixels; then the polarity is decided (``polarity.ink_is_dark``) unless the caller
+says it (``ink="dark"`` or ``"light"``).
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from typing import BinaryIO
 
 import numpy as np
 
 from .._optional import require
+from .polarity import ink_is_dark, otsu_threshold
 
+MAX_PIXELS = 50_000_000  # refuse pictures larger than this (width x height), read from the header
+WORK_SIDE = 1024  # larger pictures are decoded at reduced size, about this long on their longer side
+INK_CHOICES = ("auto", "dark", "light")
 MNIST_FILL = 20 / 28  # the glyph's longer side fills this fraction of the frame
 MIN_CONTRAST = 0.1  # ink and background brightness closer than this: the picture is blank
 
@@ -35,24 +47,27 @@ def _as_size(size: int | tuple[int, int]) -> tuple[int, int]:
     return int(pair[0]), int(pair[1])
 
 
-def to_ink(gray: np.ndarray) -> np.ndarray:
-    """Map a grayscale picture to ink = 1 on background = 0, whichever its polarity.
+def to_ink(gray: np.ndarray, ink: str = "auto") -> np.ndarray:
+    """Map a grayscale picture to ink = 1 on background = 0.
 
     Shape: (h, w) float in [0, 1] (0 = black) -> (h, w) float32 in [0, 1].
-    The border's median brightness is taken as the paper: light paper means dark ink,
-    so the picture is inverted. Levels within 15% of the paper (texture, JPEG ringing)
-    become 0, and the darkest ink is stretched to 1.
+    ``ink`` says which way round the picture is: "dark" (dark ink on light paper), "light",
+    or "auto" (``polarity.ink_is_dark`` decides; it holds for tight crops too). The paper's
+    level is the median of the pixels on the paper's side of Otsu's threshold; levels within
+    15% of it (texture, JPEG ringing) become 0, and the strongest ink is stretched to 1.
     """
-    border = np.concatenate([gray[0], gray[-1], gray[1:-1, 0], gray[1:-1, -1]])
-    paper = float(np.median(border))
-    ink = (1.0 - gray) if paper > 0.5 else gray.astype(np.float64)
-    paper = min(paper, 1.0 - paper)
-    top = float(ink.max())
+    if ink not in INK_CHOICES:
+        raise ValueError(f"ink must be one of {', '.join(INK_CHOICES)}, received {ink!r}")
+    dark = ink_is_dark(gray) if ink == "auto" else ink == "dark"
+    level = (1.0 - gray) if dark else gray.astype(np.float64)  # ink is high from here on
+    below = level[level < otsu_threshold(level)]
+    paper = float(np.median(below)) if below.size else float(level.min())
+    top = float(level.max())
     if top - paper < MIN_CONTRAST:
         raise ValueError(f"the picture looks blank: its ink differs from its background by only "
                          f"{top - paper:.3f} (need {MIN_CONTRAST})")
     floor = paper + 0.15 * (top - paper)
-    return np.clip((ink - floor) / (top - floor), 0.0, 1.0).astype(np.float32)
+    return np.clip((level - floor) / (top - floor), 0.0, 1.0).astype(np.float32)
 
 
 def fit_to_frame(ink: np.ndarray, size: int | tuple[int, int] = (28, 28), fill: float | None = None) -> np.ndarray:
@@ -87,37 +102,71 @@ def fit_to_frame(ink: np.ndarray, size: int | tuple[int, int] = (28, 28), fill: 
     return frame
 
 
-def _read_gray(Image, ImageOps, source) -> np.ndarray:
-    """Decode ``source`` to (h, w) float32 brightness in [0, 1] (0 = black)."""
-    with Image.open(source) as img:
-        img = ImageOps.exif_transpose(img)  # phone photos store their rotation in EXIF
-        if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-            alpha = np.asarray(img.convert("RGBA"), np.float32)[..., 3] / 255.0
-            border = np.concatenate([alpha[0], alpha[-1], alpha[:, 0], alpha[:, -1]])
-            if np.median(border) < 0.5:
-                # A canvas export: opaque strokes on a transparent ground, whatever their colour.
-                # Opacity is the ink, so show it as dark ink on light paper.
-                return 1.0 - alpha
-        return _gray(img)
+def _open_checked(Image, source, name: str):
+    """Open ``source`` lazily and check its header's size against MAX_PIXELS before decoding."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit speaks instead
+        try:
+            img = Image.open(source)
+        except Image.DecompressionBombError:
+            img = None
+    if img is None or img.width * img.height > MAX_PIXELS:
+        size = f" ({img.width} x {img.height})" if img is not None else ""
+        if img is not None:
+            img.close()
+        raise ValueError(f"{name!r} is too large{size}: pictures may have at most {MAX_PIXELS:,} pixels; "
+                         f"scale it down first")
+    return img
 
 
-def _gray(img) -> np.ndarray:
-    return np.asarray(img.convert("L"), np.float32) / 255.0
+def _decode_small(Image, img):
+    """Decode, at reduced size when the picture is much larger than WORK_SIDE."""
+    k = max(img.width, img.height) // WORK_SIDE
+    if k >= 2 and img.format == "JPEG":
+        img.draft(img.mode, (img.width // k, img.height // k))  # JPEG decodes at 1/2, 1/4 or 1/8 directly
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        img.load()
+    k = max(img.width, img.height) // WORK_SIDE
+    return img.reduce(k) if k >= 2 else img
+
+
+def _read_gray(Image, ImageOps, source, name: str) -> tuple[np.ndarray, bool | None]:
+    """Decode ``source`` to (h, w) float32 brightness in [0, 1] (0 = black).
+
+    Returns (gray, ink_is_dark): a picture with transparency is composited on a plain ground
+    chosen to contrast with its opaque pixels, which settles the polarity (the ground is the
+    paper); for an opaque picture the polarity is None, still to be decided.
+    """
+    with _open_checked(Image, source, name) as img:
+        img = ImageOps.exif_transpose(_decode_small(Image, img))  # phone photos store their rotation in EXIF
+        if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info:
+            rgba = np.asarray(img.convert("RGBA"), np.float32) / 255.0
+            alpha = rgba[..., 3]
+            if (alpha < 0.5).mean() >= 0.01:  # a real transparent ground, not a stray pixel
+                gray = rgba[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)  # ITU-R 601 luma, as Pillow's "L"
+                ink_level = float((alpha * gray).sum() / max(alpha.sum(), 1e-6))
+                ground = 1.0 if ink_level < 0.5 else 0.0
+                return alpha * gray + (1.0 - alpha) * ground, ground == 1.0
+        return np.asarray(img.convert("L"), np.float32) / 255.0, None
 
 
 def load_image(path: str | os.PathLike | BinaryIO, size: int | tuple[int, int] = (28, 28), *,
-               fill: float | None = None) -> np.ndarray:
+               fill: float | None = None, ink: str = "auto") -> np.ndarray:
     """Read a picture file and make it one model input.
 
     Shape: file -> (1, 1, H, W) float32 in [0, 1], ink = 1 on background = 0,
     the glyph fitted and centred like the datasets' samples (see ``fit_to_frame``).
     ``path`` may also be an open binary file (e.g. ``io.BytesIO`` of an upload).
+    ``ink``: "dark", "light" or "auto" (see ``to_ink``; a transparent ground decides "auto").
     Raises FileNotFoundError for a missing file and ValueError for a file that is not a
-    readable image or shows no ink.
+    readable image, is larger than MAX_PIXELS, or shows no ink.
     """
     Image = require("PIL.Image", "images")
     ImageOps = require("PIL.ImageOps", "images")
     size = _as_size(size)
+    if ink not in INK_CHOICES:
+        raise ValueError(f"ink must be one of {', '.join(INK_CHOICES)}, received {ink!r}")
     if isinstance(path, (str, os.PathLike)):
         if not os.path.exists(path):
             raise FileNotFoundError(f"image file {os.fspath(path)!r} does not exist")
@@ -125,13 +174,15 @@ def load_image(path: str | os.PathLike | BinaryIO, size: int | tuple[int, int] =
             raise ValueError(f"{os.fspath(path)!r} is not a file")
     name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else "the uploaded file"
     try:
-        gray = _read_gray(Image, ImageOps, path)
+        gray, dark = _read_gray(Image, ImageOps, path, name)
     except Image.UnidentifiedImageError as e:
         raise ValueError(f"{name!r} is not an image Pillow can read (PNG, JPEG, BMP, GIF, ...)") from e
     except (OSError, SyntaxError) as e:  # a truncated or corrupt image fails while decoding
         raise ValueError(f"{name!r} could not be decoded as an image: {e}") from e
     try:
-        ink = to_ink(gray)
+        if ink == "auto" and dark is not None:
+            ink = "dark" if dark else "light"
+        level = to_ink(gray, ink)
     except ValueError as e:
         raise ValueError(f"{name!r}: {e}") from None
-    return fit_to_frame(ink, size, fill)[None, None]
+    return fit_to_frame(level, size, fill)[None, None]

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from .._optional import require
 from ..nn.callbacks import Callback
-from .plots import draw_curves, new_figure
+from .plots import draw_curves
 
 
 class Curves:
@@ -28,7 +28,7 @@ class Curves:
         self.epochs, self.metrics, self.title = list(epochs), metrics, title
 
     def figure(self) -> Any:
-        fig = draw_curves(new_figure((4.2 * len(self.metrics), 3.2)), self.history, self.metrics, self.epochs)
+        fig = draw_curves(self.history, self.metrics, self.epochs, figsize=(4.2 * len(self.metrics), 3.2))
         if self.title:
             fig.suptitle(self.title, fontsize=10)
             fig.tight_layout()

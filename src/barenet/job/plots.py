@@ -1,8 +1,8 @@
 """Pictures of a training run: curves, confusion matrix, filters, feature maps and mistakes.
 
-Each ``*_figure`` function returns a matplotlib ``Figure`` built without pyplot, so it needs no
-display and never switches the backend: a notebook shows the figure inline, and the
-``plot_*`` functions behind ``barenet train --plot`` save it as a PNG.
+Each ``draw_*`` function returns a matplotlib ``Figure`` built without pyplot (on an Agg
+canvas), so it needs no display and never switches the backend: a notebook shows the figure
+inline, and the ``plot_*`` functions behind ``barenet train --plot`` save it as a PNG.
 """
 
 from __future__ import annotations
@@ -15,15 +15,20 @@ import numpy as np
 from .._optional import require
 
 
-def new_figure(figsize: tuple[float, float]) -> Any:
-    """A matplotlib Figure of its own (no pyplot state, no backend change)."""
-    return require("matplotlib.figure", "plot").Figure(figsize=figsize)
+def new_figure(figsize: tuple[float, float], layout: str | None = None) -> Any:
+    """A matplotlib Figure of its own, on an Agg canvas (no pyplot state, no backend change)."""
+    Figure = require("matplotlib.figure", "plot").Figure
+    fig = Figure(figsize=figsize, layout=layout)
+    require("matplotlib.backends.backend_agg", "plot").FigureCanvasAgg(fig)  # renders for savefig and layout
+    return fig
 
 
-def draw_curves(fig: Any, history: dict[str, list[float]], metrics: tuple[str, ...] = ("loss", "accuracy"),
-                epochs: list[int] | None = None) -> Any:
-    """Training and validation curves, one panel per metric, on ``fig``; x is the epoch (from 1)."""
+def draw_curves(history: dict[str, list[float]], metrics: tuple[str, ...] = ("loss", "accuracy"),
+                epochs: list[int] | None = None, figsize: tuple[float, float] | None = None) -> Any:
+    """Training and validation curves, one panel per metric; x is the epoch (from 1, or ``epochs``)."""
+    fig = new_figure(figsize or (4.5 * len(metrics), 3.5))
     axes = fig.subplots(1, len(metrics), squeeze=False)[0]
+    integer_ticks = require("matplotlib.ticker", "plot").MaxNLocator(integer=True)
     for ax, metric in zip(axes, metrics):
         for key, style in ((metric, "-"), (f"val_{metric}", "--")):
             values = history.get(key) or []
@@ -32,7 +37,7 @@ def draw_curves(fig: Any, history: dict[str, list[float]], metrics: tuple[str, .
                 marker = "o" if len(values) <= 50 else ""  # dots for a few epochs, a plain line for many
                 ax.plot(x[: len(values)], values, style + marker, markersize=3, label=key)
         ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(require("matplotlib.ticker", "plot").MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(integer_ticks)
         ax.set_title(metric)
         if ax.get_lines():
             ax.legend()
@@ -40,12 +45,7 @@ def draw_curves(fig: Any, history: dict[str, list[float]], metrics: tuple[str, .
     return fig
 
 
-def curves_figure(history: dict[str, list[float]]) -> Any:
-    """Loss and accuracy per epoch, training and validation, side by side."""
-    return draw_curves(new_figure((9, 3.5)), history)
-
-
-def confusion_figure(cm: np.ndarray, classes: list[str]) -> Any:
+def draw_confusion(cm: np.ndarray, classes: list[str]) -> Any:
     """The confusion matrix as a heat map with counts (true class rows, predicted columns)."""
     k = len(classes)
     fig = new_figure((1.2 + 0.35 * k, 1.0 + 0.35 * k) if k > 4 else (3.5, 3))
@@ -63,36 +63,42 @@ def confusion_figure(cm: np.ndarray, classes: list[str]) -> Any:
     return fig
 
 
-def _grid(fig: Any, images: list[np.ndarray], titles: list[str], cols: int, cmap: str, symmetric: bool) -> Any:
+def _grid(fig: Any, images: list[np.ndarray | None], titles: list[str], cols: int, cmap: str) -> Any:
     """2-D images (sizes may differ) in a grid of ``cols`` columns, without ticks; None leaves a gap."""
     rows = max(1, -(-len(images) // cols))
     axes = fig.subplots(rows, cols, squeeze=False)
-    lim = max((float(np.abs(im).max()) for im in images if im is not None), default=0.0) or 1.0
     for ax in axes.ravel():
         ax.axis("off")
     for ax, image, title in zip(axes.ravel(), images, titles):
-        if image is None:
-            continue
-        ax.imshow(image, cmap=cmap, vmin=-lim if symmetric else None, vmax=lim if symmetric else None)
-        ax.set_title(title, fontsize=8)
+        if image is not None:
+            ax.imshow(image, cmap=cmap)
+            ax.set_title(title, fontsize=8)
     fig.tight_layout()
     return fig
 
 
-def filters_figure(W: np.ndarray) -> Any:
-    """A conv layer's kernels W (F, C, kh, kw), one panel per (output, input) channel pair; red > 0 > blue."""
+def draw_filters(W: np.ndarray) -> Any:
+    """A conv layer's kernels, one panel per (output, input) channel pair, on one colour scale
+    (blue negative, red positive) shown beside them. Shape: W (F, C, kh, kw)."""
     F, C = W.shape[:2]
-    fig = new_figure((1.2 * F + 0.5, 1.2 * C + 0.7))
-    titles = [f"{f}" if C == 1 else f"{f}/{c}" for c in range(C) for f in range(F)]
-    _grid(fig, [W[f, c] for c in range(C) for f in range(F)], titles, F, "RdBu_r", symmetric=True)
-    fig.suptitle("conv filters (output channel" + (")" if C == 1 else " / input channel)"), fontsize=9)
-    fig.tight_layout()
+    # Wide enough for the title and the colour bar even for one filter; constrained layout keeps both in.
+    fig = new_figure((max(1.2 * F + 1.4, 3.8), 1.2 * C + 1.0), layout="constrained")
+    axes = fig.subplots(C, F, squeeze=False)
+    lim = float(np.abs(W).max()) or 1.0
+    for f in range(F):
+        for c in range(C):
+            ax = axes[c][f]
+            image = ax.imshow(W[f, c], cmap="RdBu_r", vmin=-lim, vmax=lim)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.colorbar(image, ax=axes, shrink=0.9, label="weight")
+    fig.suptitle(f"first conv layer: {F} filter{'s' if F != 1 else ''}", fontsize=10)
     return fig
 
 
-def feature_maps_figure(model: Any, x: np.ndarray, limit: int = 16) -> Any:
-    """What each Conv2D layer of ``model`` makes of one image ``x`` (C, H, W): a row per conv layer,
-    up to ``limit`` channels each, as the layer's output before its activation."""
+def draw_feature_maps(model: Any, x: np.ndarray, limit: int = 16) -> Any:
+    """What each Conv2D layer of ``model`` makes of one image ``x`` (C, H, W): a row per conv
+    layer, up to ``limit`` channels each, the layer's output before its activation."""
     model.forward(np.asarray(x, dtype=np.float32)[None])
     convs = [(i, out[0]) for i, (layer, out) in enumerate(zip(model.layers, model.outputs))
              if type(layer).__name__ == "Conv2D"]
@@ -103,20 +109,25 @@ def feature_maps_figure(model: Any, x: np.ndarray, limit: int = 16) -> Any:
     for i, maps in convs:
         for c in range(cols):
             images.append(maps[c] if c < len(maps) else None)
-            titles.append(f"layer {i} ch {c}" if c < len(maps) else "")
-    return _grid(fig, images, titles, cols, "viridis", symmetric=False)
+            titles.append(f"layer {i} ch {c}")
+    return _grid(fig, images, titles, cols, "viridis")
 
 
-def mistakes_figure(X: np.ndarray, y: np.ndarray, pred: np.ndarray, classes: list[str], limit: int = 16) -> Any:
-    """Up to ``limit`` images the model got wrong, titled "true -> predicted"."""
+def draw_misclassified(X: np.ndarray, y: np.ndarray, pred: np.ndarray, classes: list[str], limit: int = 16) -> Any:
+    """Up to ``limit`` images the model got wrong, titled "true -> predicted"; with no mistake,
+    a picture that says so. Shape: X (N, 1, H, W), y and pred (N,)."""
     wrong = np.flatnonzero(pred != y)[:limit]
-    cols = min(max(len(wrong), 1), 8)
-    fig = new_figure((1.4 * cols, 1.6 * max(1, -(-len(wrong) // cols))))
     if not len(wrong):
-        fig.text(0.5, 0.5, "no misclassified samples", ha="center", va="center")
+        fig = new_figure((4.0, 1.2))
+        ax = fig.subplots()
+        ax.axis("off")
+        ax.text(0.5, 0.5, f"no mistakes: all {len(y)} test images classified correctly", ha="center",
+                va="center", fontsize=10, transform=ax.transAxes)
         return fig
+    cols = min(len(wrong), 8)
+    fig = new_figure((1.4 * cols, 1.6 * -(-len(wrong) // cols)))
     titles = [f"{classes[y[i]]} -> {classes[pred[i]]}" for i in wrong]
-    return _grid(fig, list(X[wrong, 0]), titles, cols, "gray_r", symmetric=False)
+    return _grid(fig, [X[i, 0] for i in wrong], titles, cols, "gray_r")
 
 
 def _save(fig: Any, path: str) -> str:
@@ -125,20 +136,21 @@ def _save(fig: Any, path: str) -> str:
 
 
 def plot_curves(history: dict[str, list[float]], path: str) -> str:
-    return _save(curves_figure(history), path)
+    """Loss and accuracy per epoch, training and validation, side by side."""
+    return _save(draw_curves(history), path)
 
 
 def plot_confusion(cm: np.ndarray, classes: list[str], path: str) -> str:
-    return _save(confusion_figure(cm, classes), path)
+    return _save(draw_confusion(cm, classes), path)
 
 
 def plot_filters(W: np.ndarray, path: str) -> str:
-    return _save(filters_figure(W), path)
+    return _save(draw_filters(W), path)
 
 
 def plot_misclassified(X: np.ndarray, y: np.ndarray, pred: np.ndarray, classes: list[str], path: str,
                        limit: int = 16) -> str:
-    return _save(mistakes_figure(X, y, pred, classes, limit), path)
+    return _save(draw_misclassified(X, y, pred, classes, limit), path)
 
 
 def plot_run(result: Any, folder: str) -> list[str]:

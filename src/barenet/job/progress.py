@@ -10,24 +10,46 @@ import numpy as np
 from ..nn.callbacks import Callback
 
 
+OVERFIT_RATIO = 2.0   # val_loss this many times its best ...
+OVERFIT_GAP = 0.005   # ... and this much above it (so noise around a tiny loss is not overfitting)
+
+
 class EpochPrinter(Callback):
     """Prints "Epoch N loss: X" lines, in the question's style, plus accuracy.
 
     With many epochs it prints about ``lines`` evenly spaced epochs and always the last.
+    Once the validation loss has risen to OVERFIT_RATIO times its best (and by OVERFIT_GAP),
+    it prints one warning line that the model is overfitting, naming the best epoch.
     """
 
     def __init__(self, total_epochs: int, first_epoch: int = 0, lines: int = 20, stream: TextIO | None = None):
         self.every = max(1, total_epochs // lines)
         self.last = first_epoch + total_epochs - 1
         self.stream = stream or sys.stdout
+        self.best: tuple[float, int] | None = None  # (lowest val_loss, its epoch)
+        self.warned = False
 
     def on_epoch_end(self, model: Any, epoch: int, logs: dict[str, float]) -> None:
-        if (epoch + 1) % self.every and epoch != self.last:
+        if not (epoch + 1) % self.every or epoch == self.last:
+            text = f"Epoch {epoch + 1} loss: {logs['loss']:.3f} accuracy: {logs['accuracy']:.3f}"
+            if "val_loss" in logs:
+                text += f" val_loss: {logs['val_loss']:.3f} val_accuracy: {logs['val_accuracy']:.3f}"
+            print(text, file=self.stream, flush=True)
+        self._watch(epoch, logs.get("val_loss"))
+
+    def _watch(self, epoch: int, val_loss: float | None) -> None:
+        """Remember the best validation loss; warn once when it has risen well above it."""
+        if val_loss is None:
             return
-        text = f"Epoch {epoch + 1} loss: {logs['loss']:.3f} accuracy: {logs['accuracy']:.3f}"
-        if "val_loss" in logs:
-            text += f" val_loss: {logs['val_loss']:.3f} val_accuracy: {logs['val_accuracy']:.3f}"
-        print(text, file=self.stream, flush=True)
+        if self.best is None or val_loss < self.best[0]:
+            self.best = (val_loss, epoch)
+            return
+        best, at = self.best
+        if not self.warned and val_loss >= OVERFIT_RATIO * best and val_loss - best >= OVERFIT_GAP:
+            self.warned = True
+            print(f"Warning: overfitting: val_loss {val_loss:.3f} at epoch {epoch + 1} is {val_loss / best:.1f}x "
+                  f"its best, {best:.3f} at epoch {at + 1}; train fewer epochs (--epochs {at + 1})",
+                  file=self.stream, flush=True)
 
 
 class ProgressBar(Callback):

@@ -7,6 +7,7 @@ into the model file's training record, so ``--resume`` needs only the file.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import sys
 from dataclasses import dataclass, field
@@ -40,6 +41,19 @@ class TrainConfig:
     optimizer: str | None = None
     seed: int | None = None
     data_options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Check every number as given: None means the default, 0 is a value (and refused here)."""
+        for name in ("epochs", "batch_size"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+                raise ValueError(f"TrainConfig.{name} must be a whole number >= 1 or None, received {value!r}")
+        lr = self.lr
+        if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf):
+            raise ValueError(f"TrainConfig.lr must be a finite number > 0 or None, received {lr!r}")
+        seed = self.seed
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+            raise ValueError(f"TrainConfig.seed must be a whole number >= 0 or None, received {seed!r}")
 
 
 # On --resume, these settings can change for the epochs still to run; the others define the run
@@ -95,6 +109,9 @@ def resume_config(model: Sequential, asked: TrainConfig) -> TrainConfig:
     saved = dict(model.record.get("config") or {})
     if not saved or model.optimizer is None or model.loss is None:
         raise ValueError("this model file has no training state to resume from; train a new model instead")
+    unknown = sorted(set(saved) - {f.name for f in dataclasses.fields(TrainConfig)})
+    if unknown:
+        raise ValueError(f"this model file's training config has fields this barenet does not know: {unknown}")
     cfg = TrainConfig(**saved)
     for name in ("dataset", "arch", "optimizer", "seed", "data_options"):
         value = getattr(asked, name)
@@ -115,19 +132,12 @@ def _resumed(path: str, asked: TrainConfig) -> tuple[Sequential, Any, Optimizer,
     return model, model.loss, model.optimizer, cfg
 
 
-def _check_numbers(cfg: TrainConfig) -> None:
-    """The settings as given (0 included), checked before any data is loaded or step is taken."""
-    for name, low in (("epochs", 0), ("batch_size", 1)):
-        value = getattr(cfg, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{name} must be an int >= {low}, received {value!r}")
-    if not (isinstance(cfg.lr, (int, float)) and np.isfinite(cfg.lr) and cfg.lr > 0):
-        raise ValueError(f"lr must be a positive finite number, received {cfg.lr!r}")
-
-
 def train(cfg: TrainConfig, *, resume: str | None = None, out: str | None = None, quiet: bool = False,
-          stream: TextIO | None = None) -> TrainResult:
-    """Train (or resume), print the report, save the model to ``out``; return the results."""
+          stream: TextIO | None = None, weights_only: bool = False) -> TrainResult:
+    """Train (or resume), print the report, save the model to ``out``; return the results.
+
+    ``weights_only`` saves without the optimizer state (see ``modelfile.writer.save``).
+    """
     stream = stream or sys.stdout
     if resume:
         model, loss, optimizer, cfg = _resumed(resume, cfg)
@@ -138,7 +148,6 @@ def train(cfg: TrainConfig, *, resume: str | None = None, out: str | None = None
         train_set = _shuffled_train(cfg)
         model, loss, optimizer, cfg = _new_model(cfg, train_set)
         seed = cfg.seed
-    _check_numbers(cfg)
     record = model.record
     test_set = datasets.load(cfg.dataset, "test", seed=cfg.seed, **cfg.data_options)
     n_train = len(train_set) - validation_size(len(train_set), VALIDATION_SPLIT)
@@ -157,7 +166,7 @@ def train(cfg: TrainConfig, *, resume: str | None = None, out: str | None = None
     record["test_accuracy"] = acc
     out = out or resume or os.path.join("runs", f"{cfg.dataset}-{cfg.arch}.barenet")
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    save(model, out)
+    save(model, out, weights_only=weights_only)
     print(f"Test accuracy: {acc:.4f} ({int(np.sum(pred == test_set.y))}/{len(test_set)}) "
           f"after {model.epoch} epochs", file=stream)
     print("Confusion matrix (rows: true class, columns: predicted):", file=stream)

@@ -37,17 +37,22 @@ A file is at most MAX_FILE_BYTES long. The header is a JSON object with exactly 
   versions and a UTC timestamp, filled in (or replaced) by each ``save``.
 
 Any problem while loading, including a missing file, raises ``ModelFileError`` with a
-one-line message that starts with the path. ``reader.py`` checks the bytes (magic, version,
-sizes, digest, JSON); ``restore.py`` checks the contents and rebuilds the model; ``writer.py``
-writes the format through ``atomic.py``. The SHA-256 catches accidental damage (any
-flipped byte, any truncation); it is not a signature, so a deliberately forged file can
-carry a valid digest, and the registry and shape checks are what keep such a file from
-doing harm. A crafted architecture can still name very large layers, which ``load``
-allocates before the weight checks run; load files you would trust with that much memory.
+one-line message that starts with the path. ``reader.py`` checks the bytes: only a regular
+file is opened, its size must be exactly what the header declares before the array section
+is read (in bounded chunks), then the digest and the JSON. ``restore.py`` checks the
+contents and rebuilds the model, with every config field type- and range-checked
+(``fields.py``) and every weight finite. The SHA-256 catches accidental damage (any flipped
+byte, any truncation); it is not a signature, so a deliberately forged file can carry a
+valid digest, and the registry, field and shape checks are what keep such a file from doing
+harm: no layer is built before its parameter shapes match arrays in the file, and window
+sizes, strides and paddings are bounded, so a file cannot make ``load`` or a prediction
+allocate much more than the file's own size.
 
-Saving is atomic: the file is written to a temporary file in the same folder, flushed
-and fsynced, then moved over the target with ``os.replace``; if anything fails, the
-temporary file is removed and any previous file at ``path`` is left untouched.
+Saving is atomic (``atomic.py``, used by ``writer.py``): the file is written to a temporary
+file in the same folder, flushed and fsynced, then moved over the target with
+``os.replace``; if anything fails, the temporary file is removed and any previous file at
+``path`` is left untouched. A process killed mid-save leaves its temporary file; the next
+save to the same path removes it.
 """
 
 from __future__ import annotations
@@ -66,7 +71,8 @@ FORMAT_VERSION = 1
 PREFIX = struct.Struct("<8sHI")  # magic, format version, header length
 DIGEST_BYTES = 32
 MAX_HEADER_BYTES = 1 << 20  # 1 MiB of JSON describes far more than any barenet model needs
-MAX_FILE_BYTES = 1 << 32  # 4 GiB; load reads the whole file into memory
+MAX_FILE_BYTES = 1 << 32  # 4 GiB; load holds the whole array section in memory
+READ_CHUNK = 1 << 24  # the array section is read and hashed 16 MiB at a time
 HEADER_KEYS = {"architecture", "arrays", "optimizer", "loss", "epoch", "rng", "record"}
 MAX_NDIM = 8
 DTYPES = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8"), "int64": np.dtype("<i8")}

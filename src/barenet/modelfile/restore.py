@@ -7,6 +7,11 @@ the header as untrusted data: types come only from the registries ``LAYERS``,
 weight and optimizer slot must match the shape and dtype of the parameter that the
 rebuilt architecture creates; and every array must belong to something. Each problem
 raises ``ModelFileError`` with a one-line message. See ``format.py`` for the format.
+
+Every config value is type- and range-checked first (``fields.py``), every float
+array must be finite, and with a recorded input shape the rebuilt model must accept it
+within the size limits and give finite outputs on a blank input, so a model that loads can
+also predict.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from ..nn.layers import LAYERS
 from ..nn.losses import LOSSES, Loss
 from ..nn.model import Sequential
 from ..nn.optim import OPTIMIZERS, SCHEDULES, Optimizer, optimizer_from_config
+from .fields import MAX_COUNT, MAX_LAYERS, check_config, check_forward_sizes, check_output_bound, check_record, is_number
 from .format import BIT_GENERATORS, DTYPES, MAX_NDIM, SLOT_NAME, known, need
 
 
@@ -29,16 +35,35 @@ def restore(header: dict[str, Any], body: memoryview) -> Sequential:
     arrays = _read_arrays(header["arrays"], body)
     model = _build_model(header["architecture"], arrays)
     _restore_weights(model, arrays)
+    check_output_bound(model)
     model.optimizer = _build_optimizer(header["optimizer"], model, arrays)
     model.loss = _build_loss(header["loss"])
     model.epoch = need(header["epoch"], int, "epoch")
-    if model.epoch < 0:
-        raise ModelFileError(f"epoch must be >= 0, found {model.epoch}")
+    if not 0 <= model.epoch <= MAX_COUNT:
+        raise ModelFileError(f"epoch must be >= 0 and <= {MAX_COUNT}, found {model.epoch}")
     _restore_rngs(model, need(header["rng"], dict, "rng"))
     model.record = need(header["record"], dict, "record")
     if arrays:
         raise ModelFileError(f"array {next(iter(arrays))!r} belongs to nothing in the model")
+    check_record(model.record)
+    check_forward_sizes(model, model.record)
+    _check_blank_prediction(model, model.record)
     return model
+
+
+def _check_blank_prediction(model: Sequential, record: dict[str, Any]) -> None:
+    """One forward pass on a blank input of the recorded shape: it must run and give finite values."""
+    if "input_shape" not in record:
+        return
+    x = np.zeros((1, *record["input_shape"]), dtype=np.float32)
+    try:
+        with np.errstate(all="ignore"):  # an overflow shows as inf below, not as a warning
+            y = model.predict_proba(x)
+    except (ValueError, TypeError, FloatingPointError) as exc:
+        raise ModelFileError(f"the model cannot predict from its recorded input shape "
+                             f"{tuple(record['input_shape'])}: {' '.join(str(exc).split())}") from None
+    if not np.isfinite(y).all():
+        raise ModelFileError("the model gives NaN or infinite outputs on a blank input (weights too large)")
 
 
 def _read_arrays(entries: Any, body: memoryview) -> dict[str, np.ndarray]:
@@ -61,6 +86,8 @@ def _read_arrays(entries: Any, body: memoryview) -> dict[str, np.ndarray]:
                                  f"expected offset {offset}, {nbytes} bytes)")
         flat = np.frombuffer(body, dtype=DTYPES[dtype], count=math.prod(shape), offset=offset)
         arrays[name] = flat.reshape(shape).astype(DTYPES[dtype].newbyteorder("="), copy=True)
+        if arrays[name].dtype.kind == "f" and not np.isfinite(arrays[name]).all():
+            raise ModelFileError(f"array {name!r} holds NaN or infinite values")
         offset += nbytes
     if offset != len(body):
         raise ModelFileError(f"the array section has {len(body) - offset} bytes no array accounts for")
@@ -76,7 +103,11 @@ def _checked_build(what: str, build: Callable[[], Any]) -> Any:
 
 def _build_model(arch: Any, arrays: dict[str, np.ndarray]) -> Sequential:
     arch = need(arch, dict, "architecture")
+    if set(arch) != {"layers"}:
+        raise ModelFileError(f"architecture has keys {sorted(arch)}, expected ['layers']")
     specs = need(arch.get("layers"), list, "architecture.layers")
+    if len(specs) > MAX_LAYERS:
+        raise ModelFileError(f"architecture has {len(specs)} layers; the limit is {MAX_LAYERS}")
     layers = []
     for i, spec in enumerate(specs):
         spec = need(spec, dict, f"layer {i}")
@@ -84,6 +115,9 @@ def _build_model(arch: Any, arrays: dict[str, np.ndarray]) -> Sequential:
         if not known(kind, LAYERS):
             raise ModelFileError(f"layer {i} has unknown type {kind!r}; known types are {sorted(LAYERS)}")
         config = need(spec.get("config"), dict, f"layer {i} ({kind}) config")
+        if set(spec) != {"type", "config"}:
+            raise ModelFileError(f"layer {i} has keys {sorted(spec)}, expected ['config', 'type']")
+        check_config(config, f"layer {i} ({kind})")
         _check_declared_shapes(i, kind, config, arrays)
         layers.append(_checked_build(f"layer {i} ({kind})", lambda: LAYERS[kind].from_config(dict(config))))
     return _checked_build("architecture", lambda: Sequential(layers))
@@ -133,6 +167,7 @@ def _build_optimizer(spec: Any, model: Sequential, arrays: dict[str, np.ndarray]
     sched = config.get("schedule")
     if sched is not None and (not isinstance(sched, dict) or not known(sched.get("type"), SCHEDULES)):
         raise ModelFileError(f"optimizer {kind} has an unknown schedule; known types are {sorted(SCHEDULES)}")
+    check_config(config, f"optimizer {kind}")
     opt = _checked_build(f"optimizer {kind}", lambda: optimizer_from_config(kind, config))
     lr = spec["lr"]
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (math.isfinite(lr) and lr > 0):
@@ -154,8 +189,9 @@ def _restore_slots(opt: Optimizer, model: Sequential, entry: dict, arrays: dict[
         raise ModelFileError(f"optimizer state for layer {i}, parameter {param!r} appears twice")
     layer, slots = model.layers[i], {}
     for slot, value in need(entry["scalars"], dict, "optimizer state scalars").items():
-        if not SLOT_NAME.match(slot) or isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ModelFileError(f"optimizer state {slot!r} for {param!r} of {layer.label} must be a number")
+        if not SLOT_NAME.match(slot) or not is_number(value) or abs(value) > MAX_COUNT:
+            raise ModelFileError(f"optimizer state {slot!r} for {param!r} of {layer.label} must be a number "
+                                 f"of at most {MAX_COUNT}")
         slots[slot] = value
     for slot in need(entry["arrays"], list, "optimizer state arrays"):
         if not isinstance(slot, str) or not SLOT_NAME.match(slot) or slot in slots:
@@ -187,6 +223,7 @@ def _build_loss(spec: Any) -> Loss | None:
     kind, config = spec.get("type"), need(spec.get("config"), dict, "loss config")
     if not known(kind, LOSSES) or set(spec) != {"type", "config"}:
         raise ModelFileError(f"unknown loss type {kind!r}; known types are {sorted(LOSSES)}")
+    check_config(config, f"loss {kind}")
     return _checked_build(f"loss {kind}", lambda: LOSSES[kind](**config))
 
 

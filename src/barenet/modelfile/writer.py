@@ -18,8 +18,12 @@ from .atomic import atomic_write
 from .format import BIT_GENERATORS, DTYPES, FORMAT_VERSION, MAGIC, MAX_HEADER_BYTES, PREFIX, with_digest
 
 
-def save(model: Sequential, path: str | os.PathLike[str], *, record: dict[str, Any] | None = None) -> None:
-    """Write ``model`` and its training state to ``path`` atomically, in the format above.
+def save(model: Sequential, path: str | os.PathLike[str], *, record: dict[str, Any] | None = None,
+         weights_only: bool = False) -> None:
+    """Write ``model`` and its training state to ``path`` atomically, in the format of ``format.py``.
+
+    ``weights_only=True`` leaves the optimizer out (``"optimizer": null``, no slot arrays):
+    a smaller file for shipping, which predicts the same but cannot ``--resume``.
 
     ``record`` is any JSON-able dict (metrics, data set name, notes); without one, the
     model's own ``record`` (filled by ``load`` and by the training job) is kept. Raises ``ValueError`` for state that
@@ -30,7 +34,7 @@ def save(model: Sequential, path: str | os.PathLike[str], *, record: dict[str, A
     header = {
         "architecture": model.get_config(),
         "arrays": [],
-        "optimizer": _describe_optimizer(model, arrays),
+        "optimizer": None if weights_only else _describe_optimizer(model, arrays),
         "loss": _describe_loss(model.loss),
         "epoch": int(model.epoch),
         "rng": _describe_rngs(model),

@@ -94,24 +94,62 @@ class EarlyStopping(Callback):
 
 
 class NonFiniteGuard(Callback):
-    """Stop with NonFiniteError as soon as training produces NaN or inf.
+    """Stop with NonFiniteError when training produces NaN or inf, or when its loss explodes.
 
-    Every batch checks the loss, a single number, before the optimizer step; a
-    non-finite gradient poisons the weights and so the next batch's loss, which is then
-    caught. At the end of training all weights are checked, which covers the last batch. The message
-    names the epoch, the batch and the first layer whose output (in forward order),
-    gradient (in backward order) or weights went non-finite.
+    After every batch's backward pass, before the optimizer step, it checks that
+
+    - the loss is finite and at most ``max_loss_growth`` * max(first batch's loss, 1): a loss
+      that grows 100-fold has diverged even while every number is still finite;
+    - the output of every layer with weights (Dense, Conv2D) is finite, the last layer's excepted
+      when it is the model's output (the loss is computed from it). One sum per array does it:
+      any inf or NaN makes the sum inf or NaN, and only then is the array scanned element by
+      element (a sum can overflow while every element is finite).
+
+    Those outputs are where an inf or NaN first appears in the forward pass: activations and
+    pooling cannot overflow on their own, but a matrix product can, and a Sigmoid or Tanh after
+    it would squash an inf back to 1.0, so checking the loss alone is not enough. A gradient
+    that overflows in the backward pass makes the weights it updates non-finite, and their
+    layer's output then fails the check in the next batch, which names that layer. The weights
+    are checked once more at the end of training, which covers the last batch. The message
+    names the epoch, the batch and the layer. ``max_loss_growth=None`` turns the growth check off.
     """
 
+    def __init__(self, max_loss_growth: float | None = 100.0) -> None:
+        if max_loss_growth is not None and not max_loss_growth > 1:
+            raise ValueError(f"NonFiniteGuard: max_loss_growth must be > 1 or None, received {max_loss_growth!r}")
+        self.max_loss_growth = max_loss_growth
+        self.first_loss: float | None = None
+        self.limit = math.inf  # max_loss_growth * max(first loss, 1), once the first loss is known
+        self.watched: list[int] = []  # indices of the outputs checked per batch
+
+    def on_train_begin(self, model: Any) -> None:
+        self.first_loss, self.limit = None, math.inf
+        last = len(model.layers) - 1
+        self.watched = [i for i, layer in enumerate(model.layers) if layer.params and i != last]
+
     def on_backward(self, model: Any, epoch: int, batch: int, logs: dict[str, float]) -> None:
-        if not math.isfinite(logs["loss"]):
-            self._fail(f"epoch {epoch + 1}, batch {batch + 1}", self._culprit(model, logs["loss"]))
+        loss = logs["loss"]
+        if self.first_loss is None and math.isfinite(loss):
+            self.first_loss = loss
+            self.limit = self.max_loss_growth * max(loss, 1.0) if self.max_loss_growth else math.inf
+        outputs = model.outputs
+        for i in self.watched:  # one sum per watched output: the whole cost of the guard
+            if not math.isfinite(outputs[i].sum()) and not np.isfinite(outputs[i]).all():
+                loss = math.nan
+        if loss <= self.limit:  # False for NaN as well
+            return
+        where = f"epoch {epoch + 1}, batch {batch + 1}"
+        if not math.isfinite(loss):
+            self._fail(where, self._culprit(model, logs["loss"]))
+        raise NonFiniteError(f"training diverged at {where}: the loss {loss:.3g} is over {self.max_loss_growth:g} "
+                             f"times its first value {self.first_loss:.3g}; {_largest_outputs(model)}; "
+                             "try a lower learning rate")
 
     def on_epoch_end(self, model: Any, epoch: int, logs: dict[str, float]) -> None:
         self._last_epoch = epoch
 
     def on_train_end(self, model: Any) -> None:
-        # Within the run, the next batch's loss catches weights that an update made non-finite;
+        # Within the run, the next batch's outputs catch weights that an update made non-finite;
         # after the last batch there is no next batch, so the weights are checked once here.
         for layer in model.layers:
             bad = [k for k, p in layer.params.items() if not np.isfinite(p).all()]
@@ -127,9 +165,19 @@ class NonFiniteGuard(Callback):
 
     @staticmethod
     def _culprit(model: Any, loss: float) -> str:
+        """The first layer whose output holds inf or NaN (an element-wise scan: this runs only on alarm)."""
         for layer, out in zip(model.layers, model.outputs):
             if not np.isfinite(out).all():
                 bad = [k for k, p in layer.params.items() if not np.isfinite(p).all()]
                 why = f" because its weights {bad[0]!r} are non-finite after the last update" if bad else ""
                 return f"{layer.label} produced a non-finite output{why}"
         return f"the loss is {loss} although every layer output is finite"
+
+
+def _largest_outputs(model: Any) -> str:
+    """Where the outputs are largest: the layer a diverging run usually blows up first."""
+    sizes = [float(np.max(np.abs(out))) if out.size else 0.0 for out in model.outputs]
+    if not sizes:
+        return "no layer output is available"
+    i = int(np.argmax(sizes))
+    return f"the largest outputs are those of {model.layers[i].label}, up to {sizes[i]:.3g} in size"

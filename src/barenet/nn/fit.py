@@ -118,6 +118,19 @@ def fit(model: Sequential, X: Any, y: Any, *, loss: Loss, optimizer: Any, epochs
     history = History()
     for cb in callbacks:
         cb.on_train_begin(model)
+    # The guard turns overflow into one clear NonFiniteError; NumPy's own warnings about it would
+    # only repeat that on stderr, so they are off inside the loop.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        _train(model, X, labels, T, Xv, yv, loss, optimizer, epochs, batch_size, shuffle, callbacks, history)
+    for cb in callbacks:
+        cb.on_train_end(model)
+    return history
+
+
+def _train(model: Sequential, X: np.ndarray, labels: np.ndarray, T: np.ndarray, Xv: Any, yv: Any, loss: Loss,
+           optimizer: Any, epochs: int, batch_size: int, shuffle: bool, callbacks: list[Callback],
+           history: History) -> None:
+    """The epochs of ``fit``: train, evaluate the validation data, let the callbacks see the logs."""
     for _ in range(epochs):
         epoch = model.epoch
         optimizer.set_epoch(epoch)
@@ -131,6 +144,3 @@ def fit(model: Sequential, X: Any, y: Any, *, loss: Loss, optimizer: Any, epochs
             cb.on_epoch_end(model, epoch, logs)
         if model.stop_training:
             break
-    for cb in callbacks:
-        cb.on_train_end(model)
-    return history

@@ -19,7 +19,13 @@ class Sequential:
     """Layers applied in order: ``y = f_L(... f_2(f_1(x)))``; backward runs them in reverse.
 
     ``seed`` draws every layer's initial weights from one Generator, in layer order, and
-    seeds the stream that shuffles batches, so one seed fixes a whole training run.
+    seeds the stream that shuffles batches, so one seed fixes a whole training run: the
+    same seed gives bit-identical weights on the same machine with the same NumPy build
+    and the same number of BLAS threads. Matrix products are summed in an order that
+    depends on the BLAS library, its CPU kernel and its thread count, so a different
+    thread count (e.g. OPENBLAS_NUM_THREADS=1 against the default) or another machine
+    gives weights that differ in the last bits, and after training, slightly different
+    accuracies.
     """
 
     def __init__(self, layers: Iterable[Layer], seed: int | None = None) -> None:

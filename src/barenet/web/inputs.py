@@ -2,14 +2,21 @@
 
 A body is a JSON object with exactly one of two fields:
 
-- ``{"image": "data:image/png;base64,..."}``: a PNG data URL of a drawing, any size up to
-  ``MAX_IMAGE_SIDE`` pixels a side, either polarity or ink on a transparent ground. It is
-  fitted and centred as the datasets' samples are (``barenet.data.images.load_image``).
+- ``{"image": "data:image/png;base64,..."}``: a PNG data URL of a drawing, at most
+  ``MAX_IMAGE_PIXELS`` pixels and ``MAX_IMAGE_SIDE`` a side, either polarity or ink on a
+  transparent ground. It is fitted and centred as the datasets' samples are
+  (``barenet.data.images.load_image``).
 - ``{"pixels": [[...], ...]}``: the model input itself, an H x W list of lists of numbers
   in [0, 1] with ink = 1, at the model's input size; used as is.
 
 Everything else is refused with a ``RequestError`` that names the problem and carries
-the HTTP status to answer with (400, or 413 for a body that is too large).
+the HTTP status to answer with (400, or 413 for a body or a picture that is too large).
+
+A picture's cost is its pixel count, not its file size: a 100 KB PNG can declare 4096 x 4096
+pixels, about 0.5 GB once decoded and converted. So ``png_size`` reads the width and height
+from the PNG's header chunk, and walks the chunk list without inflating anything, before
+Pillow decodes a byte; a picture over the limit, or one that carries compressed metadata
+(``zTXt``, ``iTXt``, ``iCCP``, which Pillow would inflate), is refused there.
 """
 
 from __future__ import annotations
@@ -26,6 +33,10 @@ from .._optional import require
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a 280x280 canvas PNG is about 10 KB; 28x28 pixels about 5 KB
 MAX_IMAGE_SIDE = 4096  # refuse decompression bombs before decoding: a PNG's size is in its header
+# The page's canvas is 280 x 280 (78,400 pixels); 1 Mpx leaves room for high-DPI exports and
+# bounds one decode to about 40 MB (RGBA, then float32 and float64 copies in load_image).
+MAX_IMAGE_PIXELS = 1 << 20
+COMPRESSED_CHUNKS = (b"zTXt", b"iTXt", b"iCCP")  # metadata Pillow would inflate: refused
 PNG_PREFIX = "data:image/png;base64,"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FIELDS = ("image", "pixels")
@@ -133,17 +144,38 @@ def png_bytes(url: Any) -> bytes:
     return raw
 
 
-def image_input(url: Any, size: tuple[int, int]) -> np.ndarray:
-    """Decode a PNG data URL and fit its ink to the model's input. Shape: -> (1, 1, H, W)."""
+def png_size(raw: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> tuple[int, int]:
+    """(width, height) from a PNG's IHDR chunk, after checking every chunk's frame; nothing is inflated.
+
+    Raises RequestError (413) for a picture over ``max_pixels`` or ``MAX_IMAGE_SIDE`` a side,
+    and (400) for a damaged chunk list or compressed metadata chunks.
+    """
+    if raw[12:16] != b"IHDR" or len(raw) < 33 or int.from_bytes(raw[8:12], "big") != 13:
+        raise RequestError("'image' is not a PNG that can be read (its header chunk is missing or damaged)")
+    width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
+    if max(width, height) > MAX_IMAGE_SIDE or width * height > max_pixels:
+        raise RequestError(f"'image' is {width}x{height} pixels; the limit is {max_pixels} pixels and "
+                           f"{MAX_IMAGE_SIDE} a side (the page's canvas is 280x280)", status=413)
+    at = len(PNG_SIGNATURE)
+    while at + 8 <= len(raw):  # each chunk: length (4), type (4), data, CRC (4)
+        length, kind = int.from_bytes(raw[at:at + 4], "big"), raw[at + 4:at + 8]
+        if kind in COMPRESSED_CHUNKS:
+            raise RequestError(f"'image' carries a compressed {kind.decode('latin-1')!r} chunk; "
+                               "send the canvas's plain PNG export")
+        at += 12 + length
+        if kind == b"IEND":
+            break
+    return width, height
+
+
+def image_input(url: Any, size: tuple[int, int], max_pixels: int = MAX_IMAGE_PIXELS) -> np.ndarray:
+    """Decode a PNG data URL and fit its ink to the model's input. Shape: -> (1, 1, H, W).
+
+    The size is checked from the PNG header (``png_size``) before anything is decoded.
+    """
     raw = png_bytes(url)
+    png_size(raw, max_pixels)
     Image = require("PIL.Image", "web")
-    try:
-        with Image.open(io.BytesIO(raw)) as img:  # reads the header only
-            width, height = img.size
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise RequestError("'image' is not a PNG that can be read (its header is damaged)") from None
-    if max(width, height) > MAX_IMAGE_SIDE:
-        raise RequestError(f"'image' is {width}x{height} pixels; at most {MAX_IMAGE_SIDE} a side")
     from ..data.images import load_image
 
     try:

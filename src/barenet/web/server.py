@@ -1,198 +1,110 @@
-"""The HTTP server behind ``barenet serve``: Python's ``http.server``, nothing else.
+"""The server behind ``barenet serve``: the Starlette app (``app.py``) served by uvicorn.
 
-Routes:
+``make_server`` loads the model, binds a listening socket (127.0.0.1 unless told otherwise,
+port 0 picks a free one) and returns a ``WebServer``; ``serve_forever`` runs uvicorn on
+that socket until ``shutdown`` is called from another thread or the process gets Ctrl-C.
+There is no debug mode and no reloader.
 
-- ``GET /``, ``/app.js``, ``/style.css``: the page (files from ``static/``, read once).
-- ``GET /api/model``: the model's architecture, input shape, classes and parameter count.
-- ``POST /api/predict``: a JSON body ``{"image": "data:image/png;base64,..."}`` or
-  ``{"pixels": [[...], ...]}`` (H x W numbers in [0, 1], ink = 1; see ``inputs``) ->
-  ``{"class", "index", "classes", "probabilities" (in class order), "input", "layers"}``.
-
-Every answer is JSON or a static file. A bad body gets 400 ``{"error": "..."}``; a body
-over ``MAX_BODY_BYTES`` gets 413 before it is read; a known path with the wrong method
-gets 405 with an ``Allow`` header; any other path 404. The server keeps serving after
-each of them. It binds 127.0.0.1 unless told otherwise and has no debug mode.
+uvicorn supplies the event loop, HTTP/1.1 parsing (h11), the keep-alive timeout, the
+incomplete-head size limit (``Limits.max_head``), the listen backlog and the concurrency
+limit (``Limits.max_connections``: requests beyond it get 503). ``protocol.py`` turns the
+few answers uvicorn gives by itself into JSON and adds the head deadline; ``app.py`` bounds
+each request's body, decoding work and time. See ``Limits`` for the figures.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import socket
-import time
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import resources
-from typing import Any, Callable
+import threading
+from typing import Any, TextIO
+
+import uvicorn
 
 from .api import Predictor
-from .inputs import MAX_BODY_BYTES, RequestError, check_length
+from .app import STATIC, Limits, build_app, read_static  # noqa: F401  (STATIC, read_static: re-exported)
+from .protocol import protocol_for
 
-STATIC = {"/": ("index.html", "text/html; charset=utf-8"),
-          "/index.html": ("index.html", "text/html; charset=utf-8"),
-          "/app.js": ("app.js", "text/javascript; charset=utf-8"),
-          "/view.js": ("view.js", "text/javascript; charset=utf-8"),
-          "/style.css": ("style.css", "text/css; charset=utf-8")}
-# The page loads nothing from elsewhere; the browser is told so too.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
-                               "form-action 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
-READ_TIMEOUT_S = 10  # a client that stalls mid-request loses its connection, not a thread forever
-LINGER_S, LINGER_BYTES = 2.0, 8 * MAX_BODY_BYTES  # see Handler.linger
+GRACEFUL_SHUTDOWN_S = 5
 
 
-def read_static() -> dict[str, tuple[bytes, str]]:
-    """URL path -> (file bytes, content type), read from the package once at start."""
-    folder = resources.files(__package__) / "static"
-    return {path: ((folder / name).read_bytes(), ctype) for path, (name, ctype) in STATIC.items()}
+class WebServer:
+    """One ``Predictor`` served on one bound socket by uvicorn."""
 
-
-class Handler(BaseHTTPRequestHandler):
-    """One request; ``self.server`` is the ``WebServer`` holding the predictor and files."""
-
-    server: "WebServer"
-    timeout = READ_TIMEOUT_S
-
-    def version_string(self) -> str:
-        return "barenet"
-
-    def routes(self) -> dict[str, dict[str, Callable[[], None]]]:
-        api = {"/api/model": {"GET": self.get_model}, "/api/predict": {"POST": self.post_predict}}
-        return {**api, **{path: {"GET": self.get_static} for path in self.server.static}}
-
-    def dispatch(self) -> None:
-        self.body_read = False
-        try:
-            self.route()
-        except RequestError as e:
-            self.send_json(e.status, {"error": str(e)}, extra=e.headers, close=True)
-        except ConnectionError:  # the client went away mid-answer: nobody to tell
-            self.close_connection = True
-            return
-        except Exception as e:  # never a traceback to the client; the server goes on
-            self.log_error("internal error on %s %s: %s: %s", self.command, self.path, type(e).__name__, e)
-            self.send_json(500, {"error": "internal server error"}, close=True)
-        if not self.body_read and self.has_body():
-            self.linger()
-
-    def route(self) -> None:
-        path = self.path.split("?", 1)[0]
-        methods = self.routes().get(path)
-        if methods is None:
-            raise RequestError(f"no such path {path!r}; the API is /api/model and /api/predict", status=404)
-        allowed = {**methods, **({"HEAD": methods["GET"]} if "GET" in methods else {})}
-        if self.command not in allowed:
-            allow = ", ".join(sorted(allowed))
-            raise RequestError(f"{self.command} is not allowed on {path}; use {allow}", status=405,
-                               headers={"Allow": allow})
-        allowed[self.command]()
-
-    do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = dispatch
-
-    # -- endpoints ----------------------------------------------------------------
-    def get_static(self) -> None:
-        body, ctype = self.server.static[self.path.split("?", 1)[0]]
-        self.send_bytes(200, body, ctype, {"Cache-Control": "no-cache"})
-
-    def get_model(self) -> None:
-        self.send_json(200, self.server.predictor.describe())
-
-    def post_predict(self) -> None:
-        raw = self.read_body()
-        self.send_json(200, self.server.predictor.predict_body(raw))
-
-    def read_body(self) -> bytes:
-        """The body, refused before reading if its declared length is missing or too large."""
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            raise RequestError("chunked bodies are not accepted; send a Content-Length", status=411)
-        length = check_length(self.headers.get("Content-Length"), self.server.max_body)
-        self.body_read = True
-        try:
-            raw = self.rfile.read(length)  # exactly the declared length, never more
-        except TimeoutError:
-            raise RequestError("the body did not arrive in time", status=408) from None
-        if len(raw) != length:
-            raise RequestError(f"the body ended after {len(raw)} of {length} bytes", status=400)
-        return raw
-
-    # -- answers ------------------------------------------------------------------
-    def send_json(self, status: int, data: Any, extra: dict[str, str] | None = None, close: bool = False) -> None:
-        body = json.dumps(data, separators=(",", ":"), allow_nan=False).encode("utf-8")
-        headers = {"Cache-Control": "no-store", **(extra or {})}
-        if close:
-            headers["Connection"] = "close"
-            self.close_connection = True
-        self.send_bytes(status, body, "application/json", headers)
-
-    def send_bytes(self, status: int, body: bytes, ctype: str, headers: dict[str, str]) -> None:
-        self.send_response(status, HTTPStatus(status).phrase)
-        for name, value in {"Content-Type": ctype, "Content-Length": str(len(body)),
-                            **SECURITY_HEADERS, **headers}.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def has_body(self) -> bool:
-        length = (self.headers.get("Content-Length") or "0").strip()
-        return length != "0" or "Transfer-Encoding" in self.headers
-
-    def linger(self) -> None:
-        """After refusing a request without reading its body, let the client finish sending it.
-
-        The body is discarded as it arrives, never held: at most LINGER_BYTES for LINGER_S
-        seconds. Without this, closing a socket with unread bytes resets the connection, and
-        the client may lose the answer (a 413, 404 or 405) or fail with "broken pipe".
-        """
-        try:
-            self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_WR)
-            self.connection.settimeout(LINGER_S)
-            deadline, drained = time.monotonic() + LINGER_S, 0
-            while drained < LINGER_BYTES and time.monotonic() < deadline:
-                chunk = self.connection.recv(65536)
-                if not chunk:
-                    break
-                drained += len(chunk)
-        except OSError:
-            pass
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.log is not None:
-            self.server.log.write(f"{self.address_string()} - {format % args}\n")
-
-
-class WebServer(ThreadingHTTPServer):
-    """A threading HTTP server holding one ``Predictor`` and the page's files."""
-
-    daemon_threads = True  # a stuck client never keeps the process alive at exit
-    request_queue_size = 128  # bursts of connections wait in the backlog instead of being refused
-
-    def __init__(self, address: tuple[str, int], predictor: Predictor, *, log: Any = None,
-                 max_body: int = MAX_BODY_BYTES) -> None:
-        self.predictor, self.log, self.max_body = predictor, log, max_body
-        self.static = read_static()
-        super().__init__(address, Handler)
+    def __init__(self, address: tuple[str, int], predictor: Predictor, *, log: TextIO | None = None,
+                 limits: Limits | None = None) -> None:
+        self.predictor, self.log, self.limits = predictor, log, limits or Limits()
+        self.socket = _bind(address, self.limits.backlog)
+        self.server_address = self.socket.getsockname()[:2]
+        config = uvicorn.Config(
+            build_app(predictor, self.limits, log), http=protocol_for(self.limits), ws="none", lifespan="off",
+            limit_concurrency=self.limits.max_connections, backlog=self.limits.backlog,
+            timeout_keep_alive=self.limits.keep_alive_s, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+            h11_max_incomplete_event_size=self.limits.max_head, server_header=False, access_log=False,
+            log_config=_log_config(log), log_level=logging.WARNING)
+        self._uvicorn = uvicorn.Server(config)
+        self._stopped = threading.Event()
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = self.server_address
         return f"http://{host}:{port}/"
 
+    def serve_forever(self) -> None:
+        """Serve until ``shutdown()`` (from another thread) or Ctrl-C; then close the socket."""
+        self._stopped.clear()
+        try:
+            self._uvicorn.run(sockets=[self.socket])
+        finally:
+            self.socket.close()
+            self._stopped.set()
 
-def make_server(model_path: str, host: str = "127.0.0.1", port: int = 8000, *, log: Any = None) -> WebServer:
+    def shutdown(self, timeout: float = 30.0) -> None:
+        """Ask ``serve_forever`` to stop, and wait until it has (answers in progress finish first)."""
+        self._uvicorn.should_exit = True
+        self._stopped.wait(timeout)
+
+    def server_close(self) -> None:
+        """Close the listening socket (``serve_forever`` also does when it ends)."""
+        self.socket.close()
+
+
+def _bind(address: tuple[str, int], backlog: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(backlog)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _log_config(stream: TextIO | None) -> dict[str, Any]:
+    """uvicorn's own warnings (bad requests, the concurrency limit) go to ``stream``, or nowhere."""
+    handler = {"class": "logging.StreamHandler", "stream": stream} if stream is not None else \
+        {"class": "logging.NullHandler"}
+    return {"version": 1, "disable_existing_loggers": False,
+            "formatters": {"plain": {"format": "%(message)s"}},
+            "handlers": {"barenet": {**handler, **({"formatter": "plain"} if stream is not None else {})}},
+            "loggers": {name: {"handlers": ["barenet"], "level": "WARNING", "propagate": False}
+                        for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")}}
+
+
+def make_server(model_path: str, host: str = "127.0.0.1", port: int = 8000, *, log: TextIO | None = None,
+                limits: Limits | None = None) -> WebServer:
     """Load ``model_path`` and bind a server to (host, port); port 0 picks a free port.
 
     Call ``serve_forever()`` on the result (``shutdown()`` from another thread stops it).
     ``log``: a text stream for one line per request, or None for silence.
     """
-    return WebServer((host, port), Predictor.from_file(model_path), log=log)
+    return WebServer((host, port), Predictor.from_file(model_path), log=log, limits=limits)
 
 
 def serve_until_interrupted(server: WebServer) -> None:
-    """Serve until Ctrl-C, then close the listening socket."""
+    """Serve until Ctrl-C (uvicorn finishes the answers in progress first), then close the socket."""
     try:
         server.serve_forever()
     except KeyboardInterrupt:

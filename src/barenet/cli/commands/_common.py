@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Any
 
 
@@ -18,3 +19,55 @@ def model_meta(model: Any, path: str) -> tuple[list[str], tuple]:
         raise ValueError(f"{path}: the model file does not record its classes and input shape; "
                          "save it with barenet train")
     return list(record["classes"]), tuple(record["input_shape"])
+
+
+# -- argparse types: every numeric flag is checked when the command line is read --------
+def _number(text: str, kind: type, what: str) -> Any:
+    try:
+        value = kind(text)
+    except (TypeError, ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(f"expected {what}, received {text!r}") from None
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected {what}, received {text!r} (not finite)")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """A whole number >= 1 (epochs, batch sizes)."""
+    value = _number(text, int, "a whole number >= 1")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, received {text!r}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """A whole number >= 0 (seeds, step counts where 0 means "none")."""
+    value = _number(text, int, "a whole number >= 0")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, received {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A finite number > 0 (learning rates)."""
+    value = _number(text, float, "a finite number > 0")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, received {text!r}")
+    return value
+
+
+def port(text: str) -> int:
+    """A TCP port, 0 to 65535 (0 lets the system pick a free one)."""
+    value = _number(text, int, "a port number from 0 to 65535")
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, received {text!r}")
+    return value
+
+
+def positive_ints(text: str) -> tuple[int, ...]:
+    """Comma-separated whole numbers >= 1, such as 1,28,28 (a sample's shape)."""
+    try:
+        return tuple(positive_int(part) for part in text.split(","))
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated whole numbers >= 1 such as 1,28,28, "
+                                         f"received {text!r}") from None

@@ -6,8 +6,9 @@
                                  MSE, labels 0/1 for two outputs, SGD with lr 0.01
 
 The findings are printed (``--json`` for machine-readable output). The exit status is 0
-whenever the doctor ran, whatever it found, and 1 when it could not run (a missing or
-damaged file, an unknown architecture or dataset), with one line on stderr.
+when the doctor found no error (warnings and notes allowed), 1 when it reports an error,
+and also 1 when it could not run (a missing or damaged file, an unknown architecture or
+dataset), with one line on stderr.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import copy
 import json
 from typing import Any
 
-from ._common import data_options
+from ._common import data_options, non_negative_int, positive_float, positive_int
 
 ORDER = 35
 HELP = "find what stops a network from training, with the fix (try --question)"
@@ -34,12 +35,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--split", default="train", choices=["train", "test"], help="data to probe with (default train)")
     p.add_argument("--optimizer", default=None, choices=["adam", "sgd", "rmsprop"],
                    help="optimizer to check (default: the model file's, or adam for --arch)")
-    p.add_argument("--lr", type=float, default=None, help="learning rate to check (default: the model's or the "
+    p.add_argument("--lr", type=positive_float, default=None, help="learning rate to check (default: the model's or the "
                    "architecture's)")
-    p.add_argument("--steps", type=int, default=50, help="probe training steps; 0 for the static checks only")
-    p.add_argument("--batch-size", type=int, default=32, help="probe batch size (default 32)")
+    p.add_argument("--steps", type=non_negative_int, default=50, help="probe training steps; 0 for the static checks only")
+    p.add_argument("--batch-size", type=positive_int, default=32, help="probe batch size (default 32)")
     p.add_argument("--no-lr-test", action="store_true", help="skip the learning-rate range test (faster)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
@@ -48,8 +49,6 @@ def run(args: argparse.Namespace) -> int:
 
     if sum([args.model is not None, args.arch is not None, args.question]) != 1:
         raise ValueError("give exactly one of: a model file, --arch NAME, or --question")
-    if args.steps < 0 or args.batch_size < 1:
-        raise ValueError("--steps must be >= 0 and --batch-size >= 1")
     if args.question:
         model, X, y, loss, optimizer = _question(args)
     elif args.arch:
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     report = doctor(model, X, y, loss, optimizer=optimizer, probe_steps=args.steps, batch_size=args.batch_size,
                     lr_test=not args.no_lr_test, seed=args.seed)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report)
-    return 0
+    return 1 if report.of("error") else 0
 
 
 def _question(args: argparse.Namespace) -> tuple:

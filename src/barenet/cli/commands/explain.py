@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._common import non_negative_int
+
 ORDER = 50
 HELP = "one forward and backward pass on the letter O or X, with every number and gradient check"
 
@@ -13,8 +15,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     # Choices are checked by barenet.explain, not argparse, so a bad value is one line on stderr.
     p.add_argument("--arch", default="seed-softmax", help="seed-softmax (default) or seed-1out")
     p.add_argument("--sample", default="O", help="the letter to run: O (default) or X")
-    p.add_argument("--format", default="text", help="text (default), markdown, or html (a fragment to paste into a page)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
+    p.add_argument("--format", default="text", help="text (default), markdown, or html (a fragment for a page)")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="seed of the initial weights (default 0)")
 
 
 def run(args: argparse.Namespace) -> int:

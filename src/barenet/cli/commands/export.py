@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 
+from ._common import positive_ints
+
 ORDER = 60
 HELP = "export a model file to ONNX (needs barenet[onnx])"
 
@@ -21,15 +23,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--onnx", required=True, metavar="OUT.onnx", help="the ONNX file to write")
     p.add_argument("--opset", type=int, default=DEFAULT_OPSET, choices=sorted(IR_VERSIONS), metavar="N",
                    help=f"ONNX opset, {min(IR_VERSIONS)} to {max(IR_VERSIONS)} (default {DEFAULT_OPSET})")
-    p.add_argument("--input-shape", type=_shape, default=None, metavar="C,H,W",
+    p.add_argument("--input-shape", type=positive_ints, default=None, metavar="C,H,W",
                    help="one sample's shape, for model files that do not record it (e.g. 1,28,28)")
-
-
-def _shape(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(d) for d in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated ints such as 1,28,28, received {text!r}")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,6 +15,8 @@ HELP = "classify image files (PNG, JPEG) with a saved model"
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="a model file written by barenet train")
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files; any size, either polarity")
+    p.add_argument("--ink", choices=("auto", "dark", "light"), default="auto",
+                   help="dark: dark ink on light paper; light: the reverse; auto (default): decide per picture")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
 
     model = load(args.model)
     classes, (C, H, W) = model_meta(model, args.model)
-    images = [load_image(path, size=(H, W)) for path in args.images]  # read all before printing any
+    images = [load_image(path, size=(H, W), ink=args.ink) for path in args.images]  # read all before printing any
     for path, x in zip(args.images, images):
         proba = model.predict_proba(x)[0]
         if len(args.images) > 1:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._common import port
+
 ORDER = 70
 HELP = "serve a page to draw letters and see the prediction and feature maps (needs barenet[web])"
 
@@ -14,19 +16,18 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="a model file written by barenet train (default: the letters model shipped with barenet)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1: this machine only; the page has no login)")
-    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
+    p.add_argument("--port", type=port, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
     p.add_argument("--quiet", action="store_true", help="do not print a line per request")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..._optional import require
 
-    require("PIL.Image", "web")  # the page sends PNGs; fail now, not on the first drawing
+    for module in ("PIL.Image", "starlette", "uvicorn"):  # fail now, not on the first drawing
+        require(module, "web")
     from ...web import DEFAULT_MODEL
     from ...web.server import make_server, serve_until_interrupted
 
-    if not 0 <= args.port <= 65535:
-        raise ValueError(f"--port must be between 0 and 65535, received {args.port}")
     path = args.model or str(DEFAULT_MODEL)
     server = make_server(path, args.host, args.port, log=None if args.quiet else sys.stderr)
     print(f"Serving {server.predictor.name} on {server.url} (Ctrl-C to stop)", flush=True)

@@ -1,0 +1,98 @@
+"""Which way round is the ink? Dark ink on light paper, or light ink on dark paper.
+
+The rule, chosen by measurement (``scripts/polarity.py``: A-Z from held-out fonts with a
+margin, cropped tight, tight with a thick pen, small, in both polarities):
+
+1. Split the picture into dark and light pixels at Otsu's threshold (on a copy at most
+   ``SIDE`` px on its longer side; the decision needs no more).
+2. If at least 90% of the border is one class, that class is the paper: a picture with a
+   margin. (The old rule, the border's median, stopped here, and failed on tight crops,
+   where stems and bars cover the border: 90.7% right on tight crops, 82.1% with a thick pen.)
+3. Otherwise count each class's 8-connected components, ignoring specks under 1% of the
+   picture. A letter is one stroke shape, while the paper of a tight crop falls apart into
+   corners, notches and counters (an E leaves two notches, an O four corners and a hole),
+   so the class with FEWER components is the ink (98.1% right on tight crops, 97.1% with a
+   thick pen).
+4. On a tie (an L or a C leaves one piece of paper; the question's 6x6 O, whose corners
+   touch its hole diagonally, leaves one), the ink is the class covering less of the picture.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SIDE = 48  # decide on a copy this small: components survive, the labelling stays cheap
+BORDER_DECIDES = 0.9
+
+
+def otsu_threshold(gray: np.ndarray, bins: int = 64) -> float:
+    """Otsu's threshold: the level maximizing the between-class variance w0 w1 (mu0 - mu1)^2.
+
+    Shape: (h, w) float in [0, 1] -> float. Computed as (mu_T w0 - mu)^2 / (w0 (1 - w0)) over
+    the cumulative histogram, the same quantity without a loop.
+    """
+    hist, edges = np.histogram(gray, bins=bins, range=(0.0, 1.0))
+    p = hist / max(1, hist.sum())
+    w0 = np.cumsum(p)
+    mu = np.cumsum(p * (edges[:-1] + edges[1:]) / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = np.nan_to_num((mu[-1] * w0 - mu) ** 2 / (w0 * (1 - w0)), nan=-1.0)
+    return float(edges[1:][int(np.argmax(between))])
+
+
+def count_components(mask: np.ndarray, min_size: int = 1) -> int:
+    """Number of 8-connected groups of True pixels with at least ``min_size`` pixels.
+
+    Shape: (h, w) bool -> int. Label propagation: every pixel starts with its own index;
+    each round takes the smallest label among its same-class neighbours, then follows
+    labels to their labels (pointer jumping), until nothing changes.
+    """
+    h, w = mask.shape
+    none = h * w  # label of pixels outside the mask
+    lab = np.where(mask, np.arange(h * w).reshape(h, w), none)
+    while True:
+        P = np.pad(lab, 1, constant_values=none)
+        new = np.min([P[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy in (-1, 0, 1) for dx in (-1, 0, 1)], axis=0)
+        flat = np.where(mask, new, none).ravel()
+        inside = flat < none
+        flat[inside] = flat[flat[inside]]
+        new = flat.reshape(h, w)
+        if np.array_equal(new, lab):
+            break
+        lab = new
+    sizes = np.bincount(lab[mask].ravel()) if mask.any() else np.zeros(0, np.int64)
+    return int((sizes >= min_size).sum())
+
+
+def _border(a: np.ndarray) -> np.ndarray:
+    return np.concatenate([a[0], a[-1], a[1:-1, 0], a[1:-1, -1]])
+
+
+def _shrink(gray: np.ndarray) -> np.ndarray:
+    """Box-average ``gray`` down so its longer side is at most SIDE. Shape: (h, w) -> (h', w')."""
+    h, w = gray.shape
+    k = int(np.ceil(max(h, w) / SIDE))
+    if k <= 1:
+        return gray
+    H, W = -(-h // k) * k, -(-w // k) * k
+    padded = np.pad(gray, ((0, H - h), (0, W - w)), mode="edge")
+    return padded.reshape(H // k, k, W // k, k).mean(axis=(1, 3))
+
+
+def ink_is_dark(gray: np.ndarray) -> bool:
+    """True if the picture's ink is darker than its paper (the rule in the module docstring).
+
+    Shape: (h, w) float in [0, 1], 0 = black -> bool.
+    """
+    g = _shrink(np.asarray(gray, np.float64))
+    dark = g < otsu_threshold(g)
+    if dark.all() or not dark.any():
+        return True  # one level only: nothing to decide, say dark ink (the blank check follows)
+    border = float(_border(dark).mean())
+    if border >= BORDER_DECIDES or border <= 1 - BORDER_DECIDES:
+        return border < 0.5
+    speck = max(1, dark.size // 100)
+    n_dark, n_light = count_components(dark, speck), count_components(~dark, speck)
+    if n_dark != n_light:
+        return n_dark < n_light
+    return float(dark.mean()) < 0.5
