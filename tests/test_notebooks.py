@@ -82,7 +82,7 @@ def test_the_letters_notebook():
     assert "input (N, 1, 28, 28)" in table.caption and table.rows[-1].cells[1] == "Total"
     one_live_picture(cells["live"], 2)
     accuracy = float(re.search(r"unseen fonts: ([0-9.]+)", printed(cells["live"])).group(1))
-    assert accuracy >= 0.9
+    assert accuracy >= 0.85  # two epochs on a third of the training set (barenet train: about 0.97)
     for tag, pictures in (("filters", 1), ("feature-maps", 2), ("confusion", 1), ("mistakes", 1), ("drawn", 1)):
         assert len(outputs(cells[tag], "image/png")) == pictures, tag
     assert re.match(r"most frequent mistake: [A-Z] read as [A-Z] \(\d+ times\)", printed(cells["confusion"]))
