@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from .._jsonable import plain
+
 WIDTH = 88          # text width of the printed report
 ROWS_SHOWN = 8      # a parameter with more elements shows its worst ones
 
@@ -166,16 +168,3 @@ def _sortable(x: float) -> float:
 
 def _num(x: float) -> float | None:
     return x if math.isfinite(x) else None
-
-
-def plain(value: Any) -> Any:
-    """A JSON-friendly copy: NumPy scalars and arrays become Python values, tuples lists."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
