@@ -83,7 +83,8 @@ def rule_library(gray):
     return ink_is_dark(gray)
 
 
-RULES = {"barenet (components)": rule_library, "thinner class": rule_thinner, "vote of 3": rule_vote, "border median (before)": rule_border_median, "minority class": rule_minority,
+RULES = {"barenet (components)": rule_library, "thinner class": rule_thinner, "vote of 3": rule_vote,
+         "border median (before)": rule_border_median, "minority class": rule_minority,
          "area + border": rule_area_plus_border, "corners": rule_corners}
 
 
