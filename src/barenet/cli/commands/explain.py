@@ -27,8 +27,10 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def _explain(args: argparse.Namespace):
-    from ...explain import explain, explain_own
+    from ...explain import ARCHS, explain, explain_own
 
+    if args.arch is not None and args.arch not in ARCHS + ("question",):
+        raise ValueError(f"unknown architecture {args.arch!r}; choose one of {', '.join(ARCHS)}, question")
     own = args.input is not None or args.weights is not None or args.arch == "question"
     if not own:
         return explain(arch=args.arch or "seed-softmax", sample=args.sample, seed=args.seed)

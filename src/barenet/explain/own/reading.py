@@ -103,8 +103,8 @@ def _numbers(text: str, source: str) -> np.ndarray:
 def read_input(spec: str) -> np.ndarray:
     """The input as (4,) pooled values or a (6, 6) letter, float64, from numbers or a file."""
     spec = str(spec)
-    if re.fullmatch(r"[\s,0-9eE.+-]+", spec) and not os.path.exists(spec):
-        return _numbers(spec, "input")
+    if not os.path.exists(spec) and ("," in spec or re.fullmatch(r"[\s0-9eE.+-]+", spec)):
+        return _numbers(spec, "input")  # numbers, unless a file has that name
     if spec.lower().endswith(PICTURES):
         from ...data.images import load_image
 
