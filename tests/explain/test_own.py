@@ -266,3 +266,11 @@ def test_bad_own_numbers_give_one_line(tmp_path: Path, capsys, make_args, words)
     assert out.out == "" and out.err.count("\n") == 1 and out.err.startswith("barenet explain: error: ")
     for word in words:
         assert word in out.err, out.err
+
+
+def test_arch_question_alone_runs_on_the_canonical_letter(capsys) -> None:
+    assert main(["explain", "--arch", "question", "--sample", "X", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("barenet explain: the question's network, in the question's names, on an X")
+    assert "on the canonical letter X, with the weights from seed 1" in " ".join(out.split())
+    assert out.count(PASS) == 28 and "Your letter, pooled to x1 ... x4" in out

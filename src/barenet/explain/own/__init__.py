@@ -32,6 +32,7 @@ import numpy as np
 from ...data.ox import canonical
 from ...zoo import get_arch
 from ..steps import CLASSES, TOL, Explanation
+from ..trace import HID, OUT, _check_layout
 from .reading import DENSE_NAMES, as_input, check_weights, read_weights
 from .steps import own_steps
 from .trace import HEADS, PARAMS, run_front, trace_own
@@ -53,14 +54,15 @@ NETWORKS = {
 class OwnExplanation(Explanation):
     """An Explanation that says in its own words what was run (``title``, ``intro``)."""
 
-    title: str
-    intro: str
+    title: str = ""
+    intro: str = ""
 
 
 def _seed_weights(seed: int) -> tuple[dict[str, float], np.ndarray, float]:
     """The 14 numbers, and the front's K and bK, that seed-softmax gets from ``seed``."""
     model = get_arch("seed-softmax").build((1, 6, 6), 2, seed=seed)
-    layer = {0: model.layers[4], 2: model.layers[6]}  # the two Dense layers of the seed network
+    _check_layout(model, "seed-softmax")  # the layers are read by position
+    layer = {0: model.layers[HID], 2: model.layers[OUT]}  # barenet's W1, b1 and W2
     w = {name: float(layer[i].params[key][ix]) for name, (i, key, ix) in PARAMS.items()}
     conv = model.layers[0].params
     return w, conv["W"][0, 0].astype(np.float64), float(conv["b"][0])

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import re
 from typing import Any
@@ -31,7 +32,7 @@ MAX_FILE_BYTES = 1 << 20  # a weights or input file larger than this is not a fi
 
 
 def _finite(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise ValueError(f"{what} must be a finite number, received {value!r}")
     return float(value)
 
