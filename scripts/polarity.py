@@ -78,55 +78,13 @@ def rule_vote(gray):
     return (int(rule_border_median(gray)) + int(rule_minority(gray)) + int(rule_thinner(gray))) >= 2
 
 
-def _components(mask: np.ndarray, min_size: int) -> int:
-    """8-connected components of True pixels with at least min_size pixels (label propagation)."""
-    h, w = mask.shape
-    big = h * w
-    lab = np.where(mask, np.arange(h * w).reshape(h, w), big)
-    while True:
-        P = np.pad(lab, 1, constant_values=big)
-        nb = np.min([P[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy in (-1, 0, 1) for dx in (-1, 0, 1)], axis=0)
-        new = np.where(mask, nb, big)
-        flat = new.ravel()
-        inside = flat < big
-        flat[inside] = flat[flat[inside]]  # pointer jumping: follow each label to its label
-        new = flat.reshape(h, w)
-        if np.array_equal(new, lab):
-            break
-        lab = new
-    sizes = np.bincount(lab[mask].ravel())
-    return int((sizes >= min_size).sum())
-
-
-def _small(gray, side=48):
-    from PIL import Image
-    h, w = gray.shape
-    k = side / max(h, w)
-    if k >= 1:
-        return gray
-    img = Image.fromarray(gray.astype(np.float32))
-    return np.asarray(img.resize((max(1, round(w * k)), max(1, round(h * k))), Image.Resampling.BOX))
-
-
-def rule_components(gray):
-    g = _small(gray)
-    dark = g < _otsu(g)
-    b = _border(dark).mean()
-    if b >= 0.9 or b <= 0.1:
-        return b >= 0.9 if False else b < 0.5
-    m = max(2, dark.size // 100)
-    cd, cl = _components(dark, m), _components(~dark, m)
-    if cd != cl:
-        return cd < cl
-    return dark.mean() + b < 1.0
-
-
 def rule_library(gray):
     from barenet.data.polarity import ink_is_dark
     return ink_is_dark(gray)
 
 
-RULES = {"barenet (components)": rule_library, "thinner class": rule_thinner, "vote of 3": rule_vote, "border median (before)": rule_border_median, "minority class": rule_minority,
+RULES = {"barenet (components)": rule_library, "thinner class": rule_thinner, "vote of 3": rule_vote,
+         "border median (before)": rule_border_median, "minority class": rule_minority,
          "area + border": rule_area_plus_border, "corners": rule_corners}
 
 

@@ -96,3 +96,11 @@ def assert_same_state(a: bn.Sequential, b: bn.Sequential) -> None:
                 assert getattr(value, "dtype", None) == getattr(other, "dtype", None)
 
 
+def set_field(path: list, value: Any) -> Callable:
+    """A header edit for ``forge``: set the value at ``path`` (keys and list indices) to ``value``."""
+    def edit(h: dict, b: bytes) -> None:
+        node = h
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+    return edit

@@ -67,7 +67,8 @@ def test_the_tutorial_has_the_examples_it_promises():
     assert "$ python examples/question.py" in ids
     assert any(i.startswith("$ barenet explain") for i in ids)
     assert any(i.startswith("$ barenet doctor --question") for i in ids)
-    assert sum(i.startswith("python block") for i in ids) == 2
+    assert sum(i.startswith("python block") for i in ids) == 3
+    assert any(i.startswith("$ barenet explain --input") and "--weights" in i for i in ids)  # the learner's numbers
     checks = [c for c in cases() if c[0].startswith("$ barenet check examples/question_original.py")]
     assert len(checks) >= 3 and checks[0][3] == 1 and checks[-1][3] == 0  # from its bugs to a clean check
 

@@ -52,20 +52,8 @@ import numpy as np
 from ._optional import require
 from ._version import __version__
 from .modelfile import atomic_write
-from .nn.layers import (
-    AvgPool2D,
-    Conv2D,
-    Dense,
-    Dropout,
-    Flatten,
-    Layer,
-    LeakyReLU,
-    MaxPool2D,
-    ReLU,
-    Sigmoid,
-    Softmax,
-    Tanh,
-)
+from .nn.layers import (AvgPool2D, Conv2D, Dense, Dropout, Flatten, Layer, LeakyReLU, MaxPool2D, ReLU, Sigmoid,
+                        Softmax, Tanh)
 from .nn.model import Sequential
 
 DEFAULT_OPSET = 17

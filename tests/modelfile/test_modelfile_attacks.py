@@ -19,6 +19,7 @@ import barenet.modelfile.format as bformat
 from barenet.nn.errors import ModelFileError
 
 from modelfile_helpers import MAGIC, PREFIX, assert_rejected, forge, pack, unpack
+from modelfile_helpers import set_field as _set
 
 
 # -------------------------------------------------------------------------- attacks
@@ -139,15 +140,6 @@ def _resize_array(name: str, shape: list, dtype: str = "float32") -> Callable:
                                 "offset": len(body), "nbytes": arr.nbytes})
             body += arr.astype(arr.dtype.newbyteorder("<")).tobytes()
         return h, body
-    return edit
-
-
-def _set(path: list, value: Any) -> Callable:
-    def edit(h: dict, b: bytes) -> None:
-        node = h
-        for key in path[:-1]:
-            node = node[key]
-        node[path[-1]] = value
     return edit
 
 

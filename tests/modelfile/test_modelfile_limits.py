@@ -28,6 +28,7 @@ from barenet.nn.errors import ModelFileError
 from barenet.modelfile.fields import MAX_WINDOW
 
 from modelfile_helpers import assert_rejected, forge, pack, unpack
+from modelfile_helpers import set_field as _set
 
 
 def load_within(path: Any, seconds: float = 10.0) -> BaseException | None:
@@ -130,15 +131,6 @@ def _lenet_like(tmp_path: Path) -> Path:
     path = tmp_path / "small.bnm"
     bn.save(model, path, record={"classes": ["a", "b", "c"], "input_shape": [1, 8, 8]})
     return path
-
-
-def _set(path: list, value: Any) -> Callable:
-    def edit(h: dict, b: bytes) -> None:
-        node = h
-        for key in path[:-1]:
-            node = node[key]
-        node[path[-1]] = value
-    return edit
 
 
 def _put(name: str, index: int, value: float) -> Callable:

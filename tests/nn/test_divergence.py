@@ -89,3 +89,12 @@ def test_the_cli_exits_non_zero_and_keeps_the_good_model(tmp_path):
     assert done.returncode == 1
     assert "diverged at epoch 1, batch" in done.stderr and "at layer" in done.stderr
     assert good.read_bytes() == before
+
+
+def test_complex_data_is_refused_not_silently_made_real():
+    model = bn.Sequential([bn.Dense(2, 2, seed=0)])
+    X = np.ones((4, 2)) + 1j
+    for call in (lambda: model.fit(X, [0, 1, 0, 1], loss=bn.SoftmaxCrossEntropy(), optimizer=bn.SGD(0.1)),
+                 lambda: model.predict(X)):
+        with pytest.raises(bn.InputError, match="complex dtype complex128"):
+            call()

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .._jsonable import plain
 from .html import report_html
 
 WIDTH = 88          # text width of the printed report
@@ -175,16 +176,3 @@ def _sortable(x: float) -> float:
 
 def _num(x: float) -> float | None:
     return x if math.isfinite(x) else None
-
-
-def plain(value: Any) -> Any:
-    """A JSON-friendly copy: NumPy scalars and arrays become Python values, tuples lists."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

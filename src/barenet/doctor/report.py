@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._jsonable import plain
 from ..nn.tables import html_paragraph, html_table
 
 SEVERITIES = ("error", "warning", "info")
@@ -41,7 +42,7 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         return {"severity": self.severity, "code": self.code, "title": self.title,
-                "explanation": self.explanation, "fix": self.fix, "data": _plain(self.data)}
+                "explanation": self.explanation, "fix": self.fix, "data": plain(self.data)}
 
 
 @dataclass
@@ -111,16 +112,3 @@ class Report:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def _plain(value: Any) -> Any:
-    """JSON-friendly copy of finding data: NumPy scalars and arrays become Python values."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

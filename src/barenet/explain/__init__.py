@@ -19,6 +19,10 @@ dL/dz2, dL/df, dL/da1, dL/dz1, and dL/do for one output): see ``trace.py`` for h
 ``steps.py`` and ``backward.py`` for what each step says, ``render.py`` (text,
 Markdown) and ``html.py`` (HTML; a notebook shows ``e`` itself that way) for the layout. The result depends only on (arch, sample, seed).
 
+``explain_own`` (``own/``) runs the question's dense part on the learner's own input and
+weights, in the learner's names (w1 ... w12, b1, b2, h1, h2, o1, o2): the question's network
+(``arch="question"``) or barenet's (``"seed-softmax"``). ``render`` lays out both.
+
 Imports: the engine, ``data`` and ``zoo``; never the CLI, the training job or the adapters.
 """
 
@@ -30,13 +34,14 @@ from ..data.ox import canonical
 from .backward import backward_steps
 from .explanation import Explanation
 from .html import render_html
+from .own import OwnExplanation, explain_own
 from .render import render_markdown, render_text
 from .steps import CLASSES, forward_steps
 from .trace import trace
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "html": render_html}
 
-ARCHS = ("seed-softmax", "seed-1out")
+ARCHS = ("seed-softmax", "seed-1out")  # explain_own (own/) adds "question" for the learner's own numbers
 SAMPLES = CLASSES
 FORMATS = tuple(RENDERERS)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..nn.tables import html_paragraph, html_table
-from .render import intro, mark, numbered, summary, val
+from .render import intro, mark, numbered, summary, title, val
 from .steps import Checks, Math, Matrix, Prose, num
 
 if TYPE_CHECKING:  # annotations only: explanation.py imports this module
@@ -54,7 +54,7 @@ def block_html(block: object) -> str:
 
 def render_html(e: Explanation) -> str:
     """The whole worked example as one HTML fragment: headings, paragraphs, arithmetic and tables."""
-    out = [f"<h3>Worked example: {escape(e.arch)} on the letter {escape(e.sample)} (seed {e.seed})</h3>",
+    out = [f"<h3>Worked example: {escape(title(e))}</h3>",
            html_paragraph(intro(e))]
     for phase in ("forward", "backward"):
         out.append(f"<h4>{phase.capitalize()} pass</h4>")

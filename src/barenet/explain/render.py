@@ -37,7 +37,14 @@ def matrix_lines(values: np.ndarray, marked: np.ndarray | None = None) -> list[s
     return [" ".join(c.rjust(width) for c in row).rstrip() for row in cells]
 
 
+def title(e: Explanation) -> str:
+    """What was run, in a few words; an explanation of the learner's own numbers says it itself."""
+    return getattr(e, "title", None) or f"{e.arch} on the letter {e.sample} (seed {e.seed})"
+
+
 def intro(e: Explanation) -> str:
+    if getattr(e, "intro", None):
+        return e.intro  # type: ignore[attr-defined]
     return (f"One forward and one backward pass of the {e.arch} network on the letter {e.sample}, with the "
             f"weights it gets from seed {e.seed}. Every gradient is computed three ways: by the chain rule "
             f"written out (formula), by barenet's own backward pass (barenet), and by central differences "
@@ -82,8 +89,8 @@ def numbered(e: Explanation) -> list[tuple[int, Step]]:
 
 
 def render_text(e: Explanation) -> str:
-    title = f"barenet explain: {e.arch} on the letter {e.sample} (seed {e.seed})"
-    out = [title, "=" * len(title)] + textwrap.wrap(intro(e), 92)
+    head = f"barenet explain: {title(e)}"
+    out = [head, "=" * len(head)] + textwrap.wrap(intro(e), 92)
     for phase in ("forward", "backward"):
         out += ["", f"{phase.upper()} PASS", ""]
         for i, step in numbered(e):
@@ -121,7 +128,7 @@ def _md_block(block: object) -> list[str]:
 
 
 def render_markdown(e: Explanation) -> str:
-    out = [f"# Worked example: {e.arch} on the letter {e.sample} (seed {e.seed})", "", intro(e), ""]
+    out = [f"# Worked example: {title(e)}", "", intro(e), ""]
     for phase in ("forward", "backward"):
         out += [f"## {phase.capitalize()} pass", ""]
         for i, step in numbered(e):

@@ -14,6 +14,8 @@ def check_X(X: Any, owner: str) -> np.ndarray:
     X = np.asarray(X)
     if X.dtype == object or not np.issubdtype(X.dtype, np.number):
         raise InputError(f"{owner}: X must be numeric, received dtype {X.dtype}")
+    if np.issubdtype(X.dtype, np.complexfloating):  # a cast would silently drop the imaginary part
+        raise InputError(f"{owner}: X must be real numbers, received complex dtype {X.dtype}")
     if X.ndim < 2:
         raise ShapeError(f"{owner}: X must have a batch axis, shape (N, ...), received {X.shape}")
     if X.shape[0] == 0:

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import ShapeError
 from .tables import html_paragraph, html_table
 
 
@@ -96,8 +97,30 @@ class GradcheckResult(list):
         return table + "".join(html_paragraph(text, kind) for text in self.findings)
 
 
+CHECK_YOUR_OWN = ("For a network written without barenet (weights such as self.w1 and your own backward), use "
+                  "bn.check_gradients(loss_fn, params, grads), or bn.check_step(step_fn, params, loss_fn, lr) "
+                  "for code that updates its weights in place (docs/check.md).")
+
+
 def _layers_of(model: Any) -> list[Any]:
     return list(model.layers) if hasattr(model, "layers") else [model]
+
+
+def _name(obj: Any) -> str:
+    return getattr(obj, "label", None) or type(obj).__name__
+
+
+def _require_checkable(model: Any) -> None:
+    """A Sequential, a layer, or an object shaped like one; else a TypeError that says what to use."""
+    lacks = [m for m in ("forward", "backward") if not callable(getattr(model, m, None))]
+    layers = _layers_of(model) if not lacks else []
+    for layer in layers:
+        lacks += [f"{_name(layer)}.{a}" if layer is not model else a for a in ("params", "grads")
+                  if not isinstance(getattr(layer, a, None), dict)]
+    if lacks:
+        raise TypeError(f"gradcheck: expected a barenet Sequential or layer (forward, backward, and params and "
+                        f"grads dicts on every layer); received {type(model).__name__}, which has no "
+                        f"{', '.join(lacks)}. {CHECK_YOUR_OWN}")
 
 
 def _to_float64(model: Any) -> Any:
@@ -117,16 +140,61 @@ def _rel(a: np.ndarray, n: np.ndarray) -> tuple[float, float]:
     return abs_err, (abs_err / scale if scale > 0 else (0.0 if abs_err == 0 else np.inf))
 
 
+def _analytic(layers: list[Any], x: np.ndarray, dx: Any, check_input: bool) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(name, tensor, backward's gradient) for the input (when checked) and every parameter."""
+    out = []
+    if check_input:
+        first = _name(layers[0])
+        if dx is None:
+            raise TypeError(f"gradcheck: {first}: backward returned None, so the input's gradient cannot be "
+                            f"checked; return dL/dx (shape {x.shape}), or pass check_input=False to check the "
+                            "parameters only")
+        if np.shape(dx) != x.shape:
+            raise ShapeError(f"gradcheck: {first}: backward returned a gradient of shape {np.shape(dx)} for an "
+                             f"input of shape {x.shape}")
+        out.append(("input", x, np.array(dx, dtype=np.float64)))
+    for layer in layers:
+        for k, p in layer.params.items():
+            g = layer.grads.get(k)
+            if g is None or np.shape(g) != p.shape:
+                got = "nothing" if g is None else f"shape {np.shape(g)}"
+                raise ShapeError(f"gradcheck: {_name(layer)}: backward left {got} in grads[{k!r}] for a "
+                                 f"parameter of shape {p.shape}")
+            out.append((f"{_name(layer)}.{k}", p, np.array(g, dtype=np.float64)))
+    return out
+
+
+def _central(tensor: np.ndarray, idx: np.ndarray, f: Any, eps: float) -> np.ndarray:
+    """(f(t + eps e_i) - f(t - eps e_i)) / (2 eps) for each flat index i of ``tensor``, restored after."""
+    flat = tensor.reshape(-1)  # a view: perturbing it perturbs the parameter or the input
+    numeric = np.empty(len(idx))
+    for j, i in enumerate(idx):
+        old = flat[i]
+        try:
+            flat[i] = old + eps
+            plus = f()
+            flat[i] = old - eps
+            minus = f()
+        finally:
+            flat[i] = old
+        numeric[j] = (plus - minus) / (2 * eps)
+    return numeric
+
+
 def gradcheck(model: Any, x: Any, y: Any = None, loss: Any = None, *, eps: float = 1e-5, tol: float = 1e-6,
-              training: bool = False, max_checks: int | None = 200, seed: int = 0) -> GradcheckResult:
+              training: bool = False, max_checks: int | None = 200, seed: int = 0,
+              check_input: bool = True) -> GradcheckResult:
     """Compare backward's gradients with central differences for every parameter and the input.
 
     ``model`` is a Sequential, a single layer, or any object with ``forward``, ``backward``
-    and per-layer ``params``/``grads``. It is copied to float64 first; the original is left
-    untouched. ``max_checks`` bounds the elements tested per tensor (a seeded random
-    subset; None checks all). Layers with their own Generator (Dropout) replay the same
-    stream for every evaluation, so ``training=True`` is checkable too.
+    and per-layer ``params``/``grads`` dicts; anything else raises a TypeError that points
+    to ``check_gradients`` (for networks written without barenet). It is copied to float64
+    first; the original is left untouched. ``max_checks`` bounds the elements tested per
+    tensor (a seeded random subset; None checks all). ``check_input=False`` skips dL/dx, for
+    a model whose backward computes no input gradient. Layers with their own Generator
+    (Dropout) replay the same stream for every evaluation, so ``training=True`` is checkable too.
     """
+    _require_checkable(model)
     m = _to_float64(model)
     layers = _layers_of(m)
     x = np.array(x, dtype=np.float64)
@@ -147,27 +215,13 @@ def gradcheck(model: Any, x: Any, y: Any = None, loss: Any = None, *, eps: float
         return float(np.sum(out * R)), R
 
     _, dout = objective(x)
-    dx = m.backward(dout)
-    analytic = [("input", x, np.array(dx, dtype=np.float64))]
-    for layer in layers:
-        for k, p in layer.params.items():
-            analytic.append((f"{layer.label}.{k}", p, layer.grads[k].copy()))
-
+    analytic = _analytic(layers, x, m.backward(dout), check_input)
     result = GradcheckResult()
     for name, tensor, grad in analytic:
         idx = np.arange(tensor.size)
         if max_checks is not None and tensor.size > max_checks:
             idx = rng.choice(tensor.size, size=max_checks, replace=False)
-        flat = tensor.reshape(-1)  # a view: perturbing it perturbs the parameter or the input
-        numeric = np.empty(len(idx))
-        for j, i in enumerate(idx):
-            old = flat[i]
-            flat[i] = old + eps
-            plus = objective(x)[0]
-            flat[i] = old - eps
-            minus = objective(x)[0]
-            flat[i] = old
-            numeric[j] = (plus - minus) / (2 * eps)
+        numeric = _central(tensor, idx, lambda: objective(x)[0], eps)
         abs_err, rel_err = _rel(grad.reshape(-1)[idx], numeric)
         result.append(GradReport(name, tensor.shape, abs_err, rel_err, len(idx), tol))
     return result

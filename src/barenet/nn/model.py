@@ -96,6 +96,9 @@ class Sequential:
             dy = grads[i] = layer.backward(dy)
             if not need_input_grad and i == first:
                 break
+            if dy is None and i > 0:  # the layer below would fail on None and name itself: name this one
+                raise TypeError(f"{layer.label}: backward returned None; it must return dL/d(input), "
+                                "the gradient that the layer below receives")
         self.input_grads = grads
         return dy
 
