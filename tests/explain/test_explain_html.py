@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from html_helpers import read
 
-from barenet.explain import explain, render
+from barenet.explain import explain, explain_own, render
 from barenet.nn.layers import Sigmoid
 
 PASS, FAIL = "✓", "✗"
@@ -61,3 +63,12 @@ def test_failing_checks_are_shaded_and_the_summary_says_how_many(monkeypatch):
     assert all(r.cells[-1] == FAIL for r in rows if r.kind == "bad")
     summary = [text for tag, kind, text in page.texts if kind == "bad"]
     assert f"{len(bad)} of 68 gradient values DISAGREE" in summary[-1]
+
+
+def test_the_learners_own_numbers_show_their_own_title_and_checks():
+    e = explain_own("question", "O", inputs=[0.46931818, 0.44129729, 0.54988949, 0.54295118],
+                    weights=str(Path(__file__).parents[2] / "examples" / "question_weights.json"))
+    page = read(e._repr_html_())
+    assert page.texts[0] == ("h3", "", f"Worked example: {e.title}")
+    rows = [r for t in checks_tables(page) for r in t.rows]
+    assert [r.cells[0] for r in rows] == [c.name for c in e.checks] and len(rows) == 28
