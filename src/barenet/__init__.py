@@ -5,7 +5,7 @@ docs/architecture.md:
 
     nn/          the engine: layers, losses, optimizers, Sequential, fit, gradcheck (NumPy only)
     data/        datasets and image files          modelfile/  safe model files (save, load)
-    zoo.py       named architectures               job/        the CLI's training job, progress, plots
+    zoo.py       named architectures               job/        the training job, progress bar, plots, LivePlot
     explain/     a worked training step            doctor/     finds a network's mistakes
     check/       checks backprop a learner wrote   cli/        the ``barenet`` command
     sklearn.py, onnx.py, web/: adapters (optional extras)
@@ -15,6 +15,8 @@ from ._version import __version__
 from .check import (CheckError, Finding, ForwardReport, GradientReport, check_gradients, check_step,
                     doctor_forward)
 from .doctor import doctor
+from .job.live import LivePlot
+from .job.progress import ProgressBar
 from .modelfile import load, save
 from .nn import (INITIALIZERS, LAYERS, LOSSES, MSE, OPTIMIZERS, SGD, Adam, AvgPool2D, BarenetError,  # noqa: I001
                  BinaryCrossEntropy, Callback, Conv2D, CosineLR, Dense, Dropout, EarlyStopping, ExponentialLR,
@@ -29,7 +31,7 @@ __all__ = [
     "Loss", "MSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy", "LOSSES",
     "Optimizer", "SGD", "Adam", "RMSProp", "OPTIMIZERS", "StepLR", "ExponentialLR", "CosineLR",
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "INITIALIZERS",
-    "Callback", "EarlyStopping", "NonFiniteGuard", "History",
+    "Callback", "EarlyStopping", "NonFiniteGuard", "History", "LivePlot", "ProgressBar",
     "gradcheck", "GradReport", "GradcheckResult", "doctor",
     "check_gradients", "check_step", "doctor_forward", "GradientReport", "ForwardReport", "Finding", "CheckError",
     "save", "load",

@@ -40,7 +40,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def expected_checks(arch: str) -> int:
     """Parameters plus the elements of every layer output explain checks."""
     model = get_arch(arch).build((1, 6, 6), 2, seed=0)
-    outputs = sum(int(np.prod(shape)) for layer, (_, shape, _) in zip(model.layers, model.summary((1, 6, 6)))
+    outputs = sum(int(np.prod(shape)) for layer, (_, shape, _) in zip(model.layers, model.summary_rows((1, 6, 6)))
                   if not isinstance(layer, MaxPool2D))
     return model.n_params + outputs
 
@@ -113,7 +113,7 @@ def test_api_counts_and_format_check() -> None:
     assert e.sample == "O" and e.ok and len(e.checks) == 65
     assert render(e).count(PASS) == render(e, "markdown").count(PASS) == 65
     with pytest.raises(ValueError, match="format"):
-        render(e, "html")
+        render(e, "latex")
 
 
 def _drop_sigmoid_factor(self: Sigmoid, dy: np.ndarray) -> np.ndarray:
@@ -163,7 +163,7 @@ def test_cli_exits_nonzero_when_a_check_fails(monkeypatch: pytest.MonkeyPatch, c
 
 
 @pytest.mark.parametrize("args,word", [(("--sample", "Q"), "sample"), (("--arch", "mlp"), "architecture"),
-                                       (("--arch", "nope"), "architecture"), (("--format", "html"), "format")])
+                                       (("--arch", "nope"), "architecture"), (("--format", "latex"), "format")])
 def test_bad_values_give_one_line_on_stderr(args: tuple, word: str) -> None:
     res = run_cli(*args)
     assert res.returncode != 0

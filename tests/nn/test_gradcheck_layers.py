@@ -213,7 +213,7 @@ def conv_net(pool, flat):
                          ids=["max", "avg"])
 def test_conv_net_with_loss(pool, flat):
     model = conv_net(pool, flat)
-    assert model.summary((2, 6, 6))[5][1] == (flat,)
+    assert model.summary_rows((2, 6, 6))[5][1] == (flat,)
     rng = np.random.default_rng(3)
     x, y = rng.standard_normal((4, 2, 6, 6)), rng.integers(0, 3, 4)
     result = bn.gradcheck(model, x, y, bn.SoftmaxCrossEntropy(0.1), training=True, tol=TOL, max_checks=60)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._jsonable import plain
+from .html import report_html
 
 WIDTH = 88          # text width of the printed report
 ROWS_SHOWN = 8      # a parameter with more elements shows its worst ones
@@ -117,14 +118,21 @@ class GradientReport:
                 "notes": list(self.notes), "rows": [r.to_dict() for r in self.rows],
                 "findings": [f.to_dict() for f in self.findings]}
 
-    def __str__(self) -> str:
+    @property
+    def headline(self) -> str:
+        """``barenet check: 12 of 20 gradient values disagree; 1 finding``, or that all agree."""
         what = "gradient values" if self.mode == "gradients" else "values of the step's gradient"
-        n_bad = len(self.bad())
         if self.ok:
-            head = f"barenet check: all {len(self.rows)} {what} agree with the numerical ones"
-        else:
-            head = (f"barenet check: {n_bad} of {len(self.rows)} {what} disagree; "
-                    f"{len(self.findings)} finding{'s' if len(self.findings) != 1 else ''}")
+            return f"barenet check: all {len(self.rows)} {what} agree with the numerical ones"
+        return (f"barenet check: {len(self.bad())} of {len(self.rows)} {what} disagree; "
+                f"{len(self.findings)} finding{'s' if len(self.findings) != 1 else ''}")
+
+    def _repr_html_(self) -> str:
+        """For notebooks: the headline, the table with disagreeing rows shaded, the findings."""
+        return report_html(self, self.headline, ROWS_SHOWN)
+
+    def __str__(self) -> str:
+        head = self.headline
         parts = [head, textwrap.fill(f"({self.tolerance})", WIDTH), self.table()]
         parts += [textwrap.fill(f"Not checked: {k} ({v})", WIDTH, subsequent_indent="    ")
                   for k, v in self.skipped.items()]

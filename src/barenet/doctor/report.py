@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import textwrap
+from html import escape
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .._jsonable import plain
+from ..nn.tables import html_paragraph, html_table
 
 SEVERITIES = ("error", "warning", "info")
 WIDTH = 88  # text width of the printed report
+HEADINGS = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
+ROW_KIND = {"error": "bad", "warning": "warn", "info": "note"}  # shading of each severity's rows
 
 
 @dataclass
@@ -76,9 +80,30 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "context": dict(self.context), "findings": [f.to_dict() for f in self.sorted]}
 
-    def __str__(self) -> str:
+    @property
+    def headline(self) -> str:
+        """``barenet doctor: 2 errors, 3 warnings, 2 notes``, and a word of cheer when it is ok."""
         counts = [plural(len(self.of(s)), name) for s, name in zip(SEVERITIES, ("error", "warning", "note"))]
-        head = f"barenet doctor: {', '.join(counts)}" + (" - nothing stands in the way of training" if self.ok else "")
+        return f"barenet doctor: {', '.join(counts)}" + (" - nothing stands in the way of training" if self.ok else "")
+
+    def _repr_html_(self) -> str:
+        """For notebooks: the headline, what was examined, then one table per severity, errors first."""
+        out = [f"<h4>{escape(self.headline)}</h4>"]
+        if self.context:
+            out.append(html_table(["examined", ""], list(self.context.items())))
+        for severity in SEVERITIES:
+            found = self.of(severity)
+            if found:
+                rows = [[f.code, f.title, f.explanation, f.fix] for f in found]
+                out.append(html_table(["code", "finding", "why", "fix"], rows,
+                                      caption=f"{HEADINGS[severity]} ({len(found)})",
+                                      row_classes=[ROW_KIND[severity]] * len(found), prose=True))
+        if not self.findings:
+            out.append(html_paragraph("No findings."))
+        return "".join(out)
+
+    def __str__(self) -> str:
+        head = self.headline
         pad = max((len(k) for k in self.context), default=0) + 2
         lines = [head] + [textwrap.fill(v, WIDTH, initial_indent=f"  {k + ':':<{pad}}",
                                         subsequent_indent=" " * (2 + pad)) for k, v in self.context.items()]

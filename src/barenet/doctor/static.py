@@ -186,7 +186,7 @@ def forward_sample(report: Any, model: Sequential, X: np.ndarray) -> tuple[np.nd
                    f"The forward pass stopped with: {message}.",
                    "Make the first layer take the data's per-sample shape (images are (C, H, W); a Dense layer "
                    "needs a Flatten before it) and each layer's input size equal the previous layer's output "
-                   "size; model.summary(input_shape) lists the shape after every layer.",
+                   "size; model.summary(input_shape) prints the shape after every layer.",
                    input_shape=X.shape[1:], message=message)
         return None, "the model cannot run on X"
 

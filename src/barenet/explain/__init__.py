@@ -4,7 +4,7 @@
     >>> e = explain(arch="seed-softmax", sample="X", seed=0)
     >>> e.ok, len(e.checks)              # every gradient element agrees with central differences
     (True, 68)
-    >>> print(render(e, "markdown"))     # or "text"
+    >>> print(render(e, "markdown"))     # or "text", or "html"; in a notebook, just show e
 
 The network is a zoo architecture, built with ``seed``:
 
@@ -16,8 +16,8 @@ The network is a zoo architecture, built with ``seed``:
 The backward pass goes from dL/dz (p - y, or 2 (o - y) o (1 - o)) to dL/dK, checking every
 element of every parameter gradient and of every intermediate gradient (dL/dz, dL/dh,
 dL/dz2, dL/df, dL/da1, dL/dz1, and dL/do for one output): see ``trace.py`` for how,
-``steps.py`` and ``backward.py`` for what each step says, ``render.py``
-for the layout. The result depends only on (arch, sample, seed).
+``steps.py`` and ``backward.py`` for what each step says, ``render.py`` (text,
+Markdown) and ``html.py`` (HTML; a notebook shows ``e`` itself that way) for the layout. The result depends only on (arch, sample, seed).
 
 ``explain_own`` (``own/``) runs the question's dense part on the learner's own input and
 weights, in the learner's names (w1 ... w12, b1, b2, h1, h2, o1, o2): the question's network
@@ -32,10 +32,14 @@ import numbers
 
 from ..data.ox import canonical
 from .backward import backward_steps
+from .explanation import Explanation
+from .html import render_html
 from .own import OwnExplanation, explain_own
-from .render import RENDERERS
-from .steps import CLASSES, Explanation, forward_steps
+from .render import render_markdown, render_text
+from .steps import CLASSES, forward_steps
 from .trace import trace
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "html": render_html}
 
 ARCHS = ("seed-softmax", "seed-1out")  # explain_own (own/) adds "question" for the learner's own numbers
 SAMPLES = CLASSES
@@ -61,5 +65,6 @@ def explain(arch: str = "seed-softmax", sample: str = "O", seed: int = 0) -> Exp
 
 
 def render(expl: Explanation, fmt: str = "text") -> str:
-    """The explanation as terminal text (``"text"``) or a Markdown worked example (``"markdown"``)."""
+    """The explanation as terminal text (``"text"``), a Markdown worked example (``"markdown"``) or an
+    HTML fragment (``"html"``, what a notebook shows for an Explanation)."""
     return RENDERERS[_choice(fmt, FORMATS, "format")](expl)

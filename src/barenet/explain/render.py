@@ -1,6 +1,6 @@
-"""Lay an ``Explanation`` out as terminal text or as Markdown.
+"""Lay an ``Explanation`` out as terminal text or as Markdown (``html.py`` does HTML).
 
-Both formats show the same numbers: matrices to about 4 significant digits, the three
+All formats show the same numbers: matrices to about 4 significant digits, the three
 versions of each gradient to 6, and one mark per checked value, "✓" when it passes and
 "✗" when it does not. No other line uses either mark, so counting them counts checks.
 """
@@ -8,20 +8,23 @@ versions of each gradient to 6, and one mark per checked value, "✓" when it pa
 from __future__ import annotations
 
 import textwrap
-from typing import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .steps import TOL, Check, Checks, Explanation, Math, Matrix, Prose, Step, num
+from .steps import TOL, Check, Checks, Math, Matrix, Prose, Step, num
+
+if TYPE_CHECKING:  # annotations only: the Explanation shows itself through html.py, which builds on this module
+    from .explanation import Explanation
 
 PASS, FAIL = "✓", "✗"
 
 
-def _val(v: float) -> str:
+def val(v: float) -> str:
     return f"{float(v) + 0.0:.6g}"
 
 
-def _mark(check: Check) -> str:
+def mark(check: Check) -> str:
     return PASS if check.ok else FAIL
 
 
@@ -34,12 +37,12 @@ def matrix_lines(values: np.ndarray, marked: np.ndarray | None = None) -> list[s
     return [" ".join(c.rjust(width) for c in row).rstrip() for row in cells]
 
 
-def _title(e: Explanation) -> str:
+def title(e: Explanation) -> str:
     """What was run, in a few words; an explanation of the learner's own numbers says it itself."""
     return getattr(e, "title", None) or f"{e.arch} on the letter {e.sample} (seed {e.seed})"
 
 
-def _intro(e: Explanation) -> str:
+def intro(e: Explanation) -> str:
     if getattr(e, "intro", None):
         return e.intro  # type: ignore[attr-defined]
     return (f"One forward and one backward pass of the {e.arch} network on the letter {e.sample}, with the "
@@ -50,7 +53,7 @@ def _intro(e: Explanation) -> str:
             f"numerical derivative.")
 
 
-def _summary(e: Explanation) -> list[str]:
+def summary(e: Explanation) -> list[str]:
     n, bad = len(e.checks), len(e.failures)
     verdict = (f"all {n} gradient values agree" if not bad else
                f"{bad} of {n} gradient values DISAGREE (the rows marked with a cross)")
@@ -61,7 +64,7 @@ def _summary(e: Explanation) -> list[str]:
 # -- text ----------------------------------------------------------------------------
 def _text_checks(block: Checks) -> list[str]:
     head = ("element", "chain rule with numbers", "formula", "barenet", "numerical", "rel. error")
-    rows = [(c.name, c.factors, _val(c.formula), _val(c.barenet), _val(c.numeric), f"{c.error:.1e}", _mark(c))
+    rows = [(c.name, c.factors, val(c.formula), val(c.barenet), val(c.numeric), f"{c.error:.1e}", mark(c))
             for c in block.rows]
     w0 = max(len(head[0]), *(len(r[0]) for r in rows))
     w1 = max(len(head[1]), *(len(r[1]) for r in rows))
@@ -81,22 +84,22 @@ def _text_block(block: object) -> list[str]:
     return _text_checks(block)  # type: ignore[arg-type]
 
 
-def _numbered(e: Explanation) -> list[tuple[int, Step]]:
+def numbered(e: Explanation) -> list[tuple[int, Step]]:
     return list(enumerate(e.steps, start=1))
 
 
 def render_text(e: Explanation) -> str:
-    title = f"barenet explain: {_title(e)}"
-    out = [title, "=" * len(title)] + textwrap.wrap(_intro(e), 92)
+    head = f"barenet explain: {title(e)}"
+    out = [head, "=" * len(head)] + textwrap.wrap(intro(e), 92)
     for phase in ("forward", "backward"):
         out += ["", f"{phase.upper()} PASS", ""]
-        for i, step in _numbered(e):
+        for i, step in numbered(e):
             if step.phase == phase:
                 heading = f"{i}. {step.title}"
                 out += [heading, "-" * len(heading)]
                 for block in step.blocks:
                     out += _text_block(block) + [""]
-    out += ["SUMMARY"] + [f"  {line}" for line in _summary(e)]
+    out += ["SUMMARY"] + [f"  {line}" for line in summary(e)]
     return "\n".join(out) + "\n"
 
 
@@ -106,8 +109,8 @@ def _md_checks(block: Checks) -> list[str]:
            "| element | chain rule with numbers | formula | barenet | numerical | rel. error | |",
            "|---|---|--:|--:|--:|--:|:-:|"]
     for c in block.rows:
-        out.append(f"| `{c.name}` | `{c.factors}` | {_val(c.formula)} | {_val(c.barenet)} | "
-                   f"{_val(c.numeric)} | {c.error:.1e} | {_mark(c)} |")
+        out.append(f"| `{c.name}` | `{c.factors}` | {val(c.formula)} | {val(c.barenet)} | "
+                   f"{val(c.numeric)} | {c.error:.1e} | {mark(c)} |")
     return out
 
 
@@ -125,16 +128,14 @@ def _md_block(block: object) -> list[str]:
 
 
 def render_markdown(e: Explanation) -> str:
-    out = [f"# Worked example: {_title(e)}", "", _intro(e), ""]
+    out = [f"# Worked example: {title(e)}", "", intro(e), ""]
     for phase in ("forward", "backward"):
         out += [f"## {phase.capitalize()} pass", ""]
-        for i, step in _numbered(e):
+        for i, step in numbered(e):
             if step.phase == phase:
                 out += [f"### {i}. {step.title}", ""]
                 for block in step.blocks:
                     out += _md_block(block) + [""]
-    out += ["## Summary", ""] + [f"- {line}" for line in _summary(e)]
+    out += ["## Summary", ""] + [f"- {line}" for line in summary(e)]
     return "\n".join(out) + "\n"
 
-
-RENDERERS: dict[str, Callable[[Explanation], str]] = {"text": render_text, "markdown": render_markdown}

@@ -228,33 +228,3 @@ def _mse_forward(t: Trace) -> list[Step]:
 def forward_steps(t: Trace) -> list[Step]:
     head = _softmax_forward(t) if t.softmax else _mse_forward(t)
     return [_input(t), _conv(t), _conv_sigmoid(t), _pool(t), _flatten(t), _hidden(t)] + head
-
-
-@dataclass
-class Explanation:
-    """The steps of one pass, in order, and what the gradient checks found."""
-
-    arch: str
-    sample: str
-    seed: int
-    loss: float
-    h: float  # the finite-difference step used
-    steps: list[Step]
-
-    @property
-    def checks(self) -> list[Check]:
-        """Every checked gradient element, in the order shown."""
-        return [row for step in self.steps for block in step.blocks if isinstance(block, Checks)
-                for row in block.rows]
-
-    @property
-    def failures(self) -> list[Check]:
-        return [c for c in self.checks if not c.ok]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-    @property
-    def max_error(self) -> float:
-        return max((c.error for c in self.checks), default=0.0)

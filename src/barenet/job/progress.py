@@ -53,30 +53,41 @@ class EpochPrinter(Callback):
 
 
 class ProgressBar(Callback):
-    """A tqdm bar over all batches of the run, on stderr.
+    """A progress bar over all batches of the run: a widget in a notebook, tqdm's text bar elsewhere.
 
-    It appears only on long runs (after ``delay`` seconds) and only on a terminal, so
-    logs and pipes get the epoch lines alone.
+    ``tqdm.auto`` chooses: inside Jupyter the notebook bar (it needs ipywidgets, in the
+    ``notebook`` extra), which always shows and stays when done; on a terminal a text bar on
+    stderr that appears only on long runs (after ``delay`` seconds) and only when stderr is a
+    terminal, so logs and pipes get the epoch lines alone. ``total_batches`` is epochs times
+    batches per epoch; None counts batches without a total (callbacks are not told the data size).
     """
 
-    def __init__(self, total_batches: int, delay: float = 2.0) -> None:
+    def __init__(self, total_batches: int | None = None, delay: float = 2.0) -> None:
         self.total, self.delay, self.bar = total_batches, delay, None
 
     def on_train_begin(self, model: Any) -> None:
-        from tqdm import tqdm
+        from tqdm.auto import tqdm
 
-        self.bar = tqdm(total=self.total, unit="batch", file=sys.stderr, leave=False, delay=self.delay,
-                        disable=None)  # None: off when stderr is not a terminal
+        if in_notebook(tqdm):
+            self.bar = tqdm(total=self.total, unit="batch", leave=True)
+        else:
+            self.bar = tqdm(total=self.total, unit="batch", file=sys.stderr, leave=False, delay=self.delay,
+                            disable=None)  # None: off when stderr is not a terminal
 
     def on_backward(self, model: Any, epoch: int, batch: int, logs: dict[str, float]) -> None:
         if self.bar is not None:
             self.bar.update(1)
-            if batch % 20 == 0:
-                self.bar.set_postfix(epoch=epoch + 1, loss=f"{logs['loss']:.3f}")
+            if batch % 20 == 0:  # the bar redraws at most every 0.1 s; the postfix waits for that
+                self.bar.set_postfix(epoch=epoch + 1, loss=f"{logs['loss']:.3f}", refresh=False)
 
     def on_train_end(self, model: Any) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def in_notebook(bar_class: type) -> bool:
+    """Whether tqdm.auto picked its notebook bar, i.e. this runs in a Jupyter kernel with ipywidgets."""
+    return any(c.__module__ == "tqdm.notebook" for c in bar_class.__mro__)
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:

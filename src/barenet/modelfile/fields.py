@@ -210,7 +210,7 @@ def check_forward_sizes(model: Any, record: dict[str, Any]) -> None:
         return
     shape = tuple(record["input_shape"])
     try:
-        rows = model.summary(shape)
+        rows = model.summary_rows(shape)
     except (ValueError, TypeError, ZeroDivisionError) as exc:
         raise ModelFileError(f"the architecture does not accept its recorded input shape {shape}: "
                              f"{' '.join(str(exc).split())}") from None

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ShapeError
+from .tables import html_paragraph, html_table
 
 
 @dataclass
@@ -58,6 +59,42 @@ class GradcheckResult(list):
 
     def __str__(self) -> str:
         return "\n".join(str(r) for r in self)
+
+    @property
+    def findings(self) -> list[str]:
+        """What the check found, in sentences: the verdict, and where a faulty backward must be.
+
+        The rows go from the input up to the last layer, and backward runs the other way: a
+        wrong gradient spoils every tensor below it. So the mistake sits between the highest
+        failing tensor and the passing one just above it.
+        """
+        if self.ok:
+            return [f"All {len(self)} tensors agree with central differences: the largest relative error is "
+                    f"{self.max_rel_error:.1e}, within the tolerance of {self[0].tol:g}." if self else
+                    "Nothing was checked."]
+        bad = [i for i, r in enumerate(self) if not r.ok]
+        top = self[bad[-1]].name
+        owner = top.rsplit(".", 1)[0]  # "Dense(2, 2) at layer 2" owns "Dense(2, 2) at layer 2.W"
+        above = next((r.name for r in self[bad[-1] + 1:] if r.name.rsplit(".", 1)[0] != owner), None)
+        where = (f"Backward runs from the output down, so a mistake spoils every gradient below it: the highest "
+                 f"failing tensor is {top}, and {above} above it passes. Look at the backward pass of "
+                 f"{owner} and of the layers between it and {above}."
+                 if above else
+                 f"The highest failing tensor, {top}, belongs to the last layer with parameters: look at its "
+                 f"backward pass, at the layers after it, and at the loss's gradient.")
+        return [f"{len(bad)} of {len(self)} tensors disagree with central differences (highlighted): "
+                f"{', '.join(self[i].name for i in bad)}.", where]
+
+    def _repr_html_(self) -> str:
+        """A table of every checked tensor, failing rows highlighted, then the findings."""
+        rows = [[r.name, str(tuple(r.shape)), str(r.checked), f"{r.max_abs_error:.2e}", f"{r.max_rel_error:.2e}",
+                 f"{r.tol:g}", "ok" if r.ok else "FAIL"] for r in self]
+        table = html_table(["tensor", "shape", "checked", "abs. error", "rel. error", "tolerance", "verdict"],
+                           rows, caption="Gradient check: backward against central differences in float64",
+                           row_classes=["" if r.ok else "bad" for r in self],
+                           numeric=[False, False, True, True, True, True, False])
+        kind = "" if self.ok else "bad"
+        return table + "".join(html_paragraph(text, kind) for text in self.findings)
 
 
 CHECK_YOUR_OWN = ("For a network written without barenet (weights such as self.w1 and your own backward), use "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -10,7 +10,9 @@ from .callbacks import History
 from .checks import check_X, check_Xy, labels_of
 from .fit import fit
 from .layers import LAYERS, Layer, Sigmoid, Softmax, sigmoid, softmax
+from .layers.base import shape_str
 from .losses import Loss
+from .tables import html_paragraph, html_table, text_table
 
 
 class Sequential:
@@ -44,6 +46,7 @@ class Sequential:
         # Free-form facts about how the model was made (data set, metrics, versions): model
         # files keep it, ``load`` restores it, and the training job fills it in.
         self.record: dict[str, Any] = {}
+        self.last_input_shape: tuple | None = None  # per-sample shape of the last input forward ran on
         if seed is not None:
             self.initialize(seed)
 
@@ -64,11 +67,14 @@ class Sequential:
     # -- passes --------------------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """Run every layer. Shape: (N, ...) -> the last layer's output (N, K)."""
+        shape = tuple(x.shape[1:]) if isinstance(x, np.ndarray) else None
         outputs = []
         for layer in self.layers:
             x = layer.forward(x, training=training)
             outputs.append(x)
         self.outputs = outputs
+        if shape is not None:
+            self.last_input_shape = shape  # only once every layer has accepted it
         return x
 
     def backward(self, dy: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
@@ -166,13 +172,69 @@ class Sequential:
             layers.append(LAYERS[kind].from_config(dict(spec.get("config", {}))))
         return cls(layers)
 
-    def summary(self, input_shape: tuple) -> list[tuple[str, tuple, int]]:
-        """Rows (layer label, per-sample output shape, parameter count) for an input shape."""
-        rows, shape = [], tuple(input_shape)
+    @property
+    def input_shape(self) -> tuple | None:
+        """The per-sample input shape, when known: the training record's ``"input_shape"``
+        (what the model was made for; model files keep it), else the shape of the last input
+        ``forward`` ran on (``fit``, ``predict`` and ``evaluate`` all run it), else None."""
+        shape = self.record.get("input_shape") if isinstance(self.record, dict) else None
+        if isinstance(shape, (list, tuple)) and all(isinstance(d, int) for d in shape):
+            return tuple(shape)
+        return getattr(self, "last_input_shape", None)
+
+    def summary_rows(self, input_shape: tuple | None = None) -> list[tuple[str, tuple | None, int]]:
+        """Rows (layer label, per-sample output shape, parameter count), one per layer.
+
+        The shapes follow ``input_shape``, or ``self.input_shape`` when it is not given; with
+        neither, every shape is None. A shape a layer cannot take raises its ShapeError.
+        """
+        shape = tuple(input_shape) if input_shape is not None else self.input_shape
+        rows = []
         for layer in self.layers:
-            shape = layer.output_shape(shape)
+            shape = layer.output_shape(shape) if shape is not None else None
             rows.append((layer.label, shape, layer.n_params))
         return rows
+
+    def _table(self, input_shape: tuple | None) -> tuple[list[list[str]], list[str], str]:
+        """Cells (index, layer, output shape, parameters), the totals row, and a headline."""
+        shape = tuple(input_shape) if input_shape is not None else self.input_shape
+        rows = self.summary_rows(shape)
+        cells = [[str(i), layer.short_label, "?" if out is None else shape_str(out), f"{n:,}"]
+                 for i, (layer, (_, out, n)) in enumerate(zip(self.layers, rows))]
+        per_sample = "" if shape is None else f"{sum(int(np.prod(out)) for _, out, _ in rows):,} values per sample"
+        total = ["", "Total", per_sample, f"{self.n_params:,}"]
+        head = f"Sequential: {len(self.layers)} layers, {self.n_params:,} parameters, " + (
+            f"input {shape_str(shape)}" if shape is not None else
+            "input shape not known yet (run the model once, or pass input_shape)")
+        return cells, total, head
+
+    def _trained(self) -> str:
+        if not self.epoch and self.loss is None:
+            return "Not trained yet."
+        return f"Trained {self.epoch} epochs with loss {self.loss!r} and optimizer {self.optimizer!r}."
+
+    def summary(self, input_shape: tuple | None = None, print_fn: Callable[[str], Any] = print) -> None:
+        """Print the layer table for a terminal, Keras-style: layer, output shape, parameters.
+
+        Output shapes and the per-sample total need the input shape: ``input_shape`` (C, H, W)
+        or (D,), else ``self.input_shape``; without one they show "?". ``summary_rows``
+        gives the same rows as data.
+        """
+        cells, total, head = self._table(input_shape)
+        head_row = ["#", "Layer", "Output shape", "Parameters"]
+        lines = text_table(head_row, cells + [total], numeric=[True, False, False, True])
+        width = max(len(line) for line in lines)
+        nbytes = sum(p.nbytes for layer in self.layers for p in layer.params.values())
+        for line in [head, "=" * width, lines[0], "-" * width, *lines[1:-1], "=" * width, lines[-1],
+                     f"Parameter memory: {nbytes:,} bytes", self._trained()]:
+            print_fn(line)
+
+    def _repr_html_(self) -> str:
+        """The layer table as HTML, for notebooks; the plain ``repr`` stays the constructor call."""
+        cells, total, head = self._table(None)
+        table = html_table(["#", "Layer", "Output shape", "Parameters"], cells + [total], caption=head,
+                           row_classes=[""] * len(cells) + ["total"], numeric=[True, False, False, True])
+        return table + html_paragraph(self._trained())
 
     def __repr__(self) -> str:
         inner = ",\n".join(f"  {layer!r}" for layer in self.layers)

@@ -51,7 +51,7 @@ class Predictor:
         return self._describe
 
     def _description(self, record: dict[str, Any]) -> dict[str, Any]:
-        rows = self.model.summary(self.input_shape)
+        rows = self.model.summary_rows(self.input_shape)
         layers = [{"name": _name(layer), "output_shape": list(shape), "parameters": int(n)}
                   for layer, (_, shape, n) in zip(self.model.layers, rows)]
         training = record.get("config", {}) if isinstance(record.get("config"), dict) else {}

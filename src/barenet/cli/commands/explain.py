@@ -17,7 +17,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="seed-softmax (default), seed-1out, or question (the question's own network: sigmoid "
                         "outputs, softmax, MSE; the default with --input or --weights)")
     p.add_argument("--sample", default="O", help="the letter to run, or the class of --input: O (default) or X")
-    p.add_argument("--format", default="text", help="text (default) or markdown")
+    p.add_argument("--format", default="text", help="text (default), markdown, or html (a fragment for a page)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="seed of the initial weights (default 0)")
     p.add_argument("--input", default=None, metavar="VALUES|FILE",
                    help="your own input, in the question's names: x1,x2,x3,x4 (the 4 pooled values), 36 values "

@@ -31,7 +31,8 @@ import numpy as np
 
 from ...data.ox import canonical
 from ...zoo import get_arch
-from ..steps import CLASSES, TOL, Explanation
+from ..explanation import Explanation
+from ..steps import CLASSES, TOL
 from ..trace import HID, OUT, _check_layout
 from .reading import DENSE_NAMES, as_input, check_weights, read_weights
 from .steps import own_steps

@@ -63,9 +63,12 @@ class Layer:
     @property
     def label(self) -> str:
         """How error messages name this layer: ``Dense(4, 2) at layer 3``."""
-        args = ", ".join(str(v) for v in self._label_args())
-        text = f"{type(self).__name__}({args})"
-        return f"{text} at {self.where}" if self.where else text
+        return f"{self.short_label} at {self.where}" if self.where else self.short_label
+
+    @property
+    def short_label(self) -> str:
+        """The layer's type and main sizes, without where it sits: ``Dense(4, 2)``."""
+        return f"{type(self).__name__}({', '.join(str(v) for v in self._label_args())})"
 
     def _label_args(self) -> tuple:
         return ()
