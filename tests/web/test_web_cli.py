@@ -85,7 +85,7 @@ def test_the_started_server_answers():
     assert not thread.is_alive() and server.socket.fileno() == -1  # closed after serving
 
 
-@pytest.mark.parametrize("module", ["PIL.Image", "starlette", "uvicorn"])
+@pytest.mark.parametrize("module", ["PIL.Image", "starlette", "uvicorn", "threadpoolctl"])
 def test_without_a_web_package_serve_says_which_extra_to_install(module, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, module, None)  # import fails as if the package were missing
     assert main(["serve", "--port", "0"]) == 1

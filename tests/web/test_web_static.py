@@ -59,7 +59,7 @@ def test_static_files_and_model_are_package_data():
     web = re.search(r'^web = (\[.*?\])$', pyproject, re.MULTILINE)
     assert web, "pyproject.toml has no web extra"
     needs = {re.split(r"[<>=\[]", spec)[0] for spec in json.loads(web.group(1))}
-    assert needs == {"pillow", "starlette", "uvicorn"}
+    assert needs == {"pillow", "starlette", "uvicorn", "threadpoolctl"}
 
 
 def test_shipped_model_is_small_and_reads_letters():

@@ -51,10 +51,19 @@ class WebServer:
         return f"http://{host}:{port}/"
 
     def serve_forever(self) -> None:
-        """Serve until ``shutdown()`` (from another thread) or Ctrl-C; then close the socket."""
+        """Serve until ``shutdown()`` (from another thread) or Ctrl-C; then close the socket.
+
+        While serving, BLAS runs one thread per call: the server already predicts on up to
+        ``Limits.workers`` requests at once, and a one-letter prediction is far too small to
+        gain from more threads, so letting each call spawn its own would only oversubscribe
+        the cores (measured: 0.2 ms per letter with one thread, 55 ms with the default under load).
+        """
+        from threadpoolctl import threadpool_limits
+
         self._stopped.clear()
         try:
-            self._uvicorn.run(sockets=[self.socket])
+            with threadpool_limits(limits=1, user_api="blas"):
+                self._uvicorn.run(sockets=[self.socket])
         finally:
             self.socket.close()
             self._stopped.set()

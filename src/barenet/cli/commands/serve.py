@@ -23,7 +23,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..._optional import require
 
-    for module in ("PIL.Image", "starlette", "uvicorn"):  # fail now, not on the first drawing
+    for module in ("PIL.Image", "starlette", "uvicorn", "threadpoolctl"):  # fail now, not on the first drawing
         require(module, "web")
     from ...web import DEFAULT_MODEL
     from ...web.server import make_server, serve_until_interrupted
