@@ -30,8 +30,8 @@ class Sequential:
             layer.where = f"layer {i}"
         self.epoch = 0  # completed training epochs, kept across fit calls and in model files
         self.stop_training = False
-        self.outputs: list[np.ndarray] = []  # each layer's last forward output
-        self.input_grads: list[np.ndarray] = []  # each layer's last backward result, dL/d(input)
+        self.outputs: list[np.ndarray] = []  # each layer's output in the last training forward
+        self.input_grads: list[np.ndarray] = []  # dL/d(input) per layer, when backward is asked to keep them
         self.loss: Loss | None = None
         self.optimizer: Any = None
         self.rng = np.random.default_rng()
@@ -56,22 +56,33 @@ class Sequential:
                 layer.rng = np.random.default_rng(self.rng.integers(2**63))
 
     # -- passes --------------------------------------------------------------------
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """Run every layer. Shape: (N, ...) -> the last layer's output (N, K)."""
+    def forward(self, x: np.ndarray, training: bool = False, keep_outputs: bool = False) -> np.ndarray:
+        """Run every layer. Shape: (N, ...) -> the last layer's output (N, K).
+
+        A training forward keeps each layer's cache for ``backward`` and each layer's output
+        in ``self.outputs`` (the NaN guard names the first non-finite one). An inference
+        forward keeps nothing, so its intermediate arrays are freed as it goes, unless
+        ``keep_outputs=True`` asks for ``self.outputs`` (the draw-a-letter page shows them).
+        """
+        keep = training or keep_outputs
         outputs = []
         for layer in self.layers:
             x = layer.forward(x, training=training)
-            outputs.append(x)
+            if keep:
+                outputs.append(x)
         self.outputs = outputs
         return x
 
-    def backward(self, dy: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+    def backward(self, dy: np.ndarray, need_input_grad: bool = True,
+                 keep_input_grads: bool = False) -> np.ndarray | None:
         """Backpropagate dL/d(output) through every layer, filling grads; returns dL/d(input).
 
-        Training needs no gradient for the data itself: with ``need_input_grad=False`` the
-        walk stops at the first layer with parameters, which fills its grads through
-        ``backward_params`` when it has one (saving, for a first Conv2D, its col2im), and
-        None is returned.
+        It needs a training forward first (``forward(x, training=True)``). Training needs no
+        gradient for the data itself: with ``need_input_grad=False`` the walk stops at the
+        first layer with parameters, which fills its grads through ``backward_params`` when
+        it has one (saving, for a first Conv2D, its col2im), and None is returned.
+        ``keep_input_grads=True`` keeps every layer's dL/d(input) in ``self.input_grads``
+        (``explain`` shows them); otherwise each is freed once the layer below has used it.
         """
         first = next((i for i, layer in enumerate(self.layers) if layer.params), 0)
         grads: list[np.ndarray | None] = [None] * len(self.layers)
@@ -81,10 +92,12 @@ class Sequential:
                 layer.backward_params(dy)
                 dy = None
                 break
-            dy = grads[i] = layer.backward(dy)
+            dy = layer.backward(dy)
+            if keep_input_grads:
+                grads[i] = dy
             if not need_input_grad and i == first:
                 break
-        self.input_grads = grads
+        self.input_grads = grads if keep_input_grads else []
         return dy
 
     __call__ = forward
@@ -107,7 +120,10 @@ class Sequential:
         Outputs that are already probabilities (a last Softmax or Sigmoid layer) pass through;
         logits get a softmax (K >= 2) or a sigmoid (K = 1).
         """
-        out = self._forward_batches(check_X(X, "Sequential.predict_proba"))
+        return self.proba_from_output(self._forward_batches(check_X(X, "Sequential.predict_proba")))
+
+    def proba_from_output(self, out: np.ndarray) -> np.ndarray:
+        """Class probabilities (N, K) from raw outputs, as ``predict_proba`` computes them."""
         out = out.reshape(len(out), -1)
         last = self.layers[-1]
         if out.shape[1] == 1:

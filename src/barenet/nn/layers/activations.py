@@ -1,8 +1,8 @@
 """Elementwise activations and the softmax.
 
-These layers have no parameters and compute in their input's dtype. Each caches
-what its derivative needs: the output for Sigmoid, Tanh and Softmax (whose
-derivatives are cheapest in terms of y), the input sign for ReLU and LeakyReLU.
+These layers have no parameters and compute in their input's dtype. In training each
+caches what its derivative needs: the output for Sigmoid, Tanh, Softmax and ReLU (whose
+derivatives are cheapest in terms of y), the input sign for LeakyReLU.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Sigmoid(_Elementwise):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         y = sigmoid(self._check_batch(x))
-        self._cache = y
+        self._cache = y if training else None
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -64,7 +64,7 @@ class Tanh(_Elementwise):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         y = np.tanh(self._check_batch(x))
-        self._cache = y
+        self._cache = y if training else None
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -77,7 +77,7 @@ class ReLU(_Elementwise):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         y = np.maximum(self._check_batch(x), 0)
-        self._cache = y  # y > 0 exactly where x > 0, so the output is all backward needs
+        self._cache = y if training else None  # y > 0 exactly where x > 0: all backward needs
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -103,7 +103,7 @@ class LeakyReLU(_Elementwise):
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         x = self._check_batch(x)
         positive = x > 0
-        self._cache = positive
+        self._cache = positive if training else None
         return np.where(positive, x, x * self.negative_slope)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -121,7 +121,7 @@ class Softmax(_Elementwise):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         p = softmax(self._check_batch(x))
-        self._cache = p
+        self._cache = p if training else None
         return p
 
     def backward(self, dy: np.ndarray) -> np.ndarray:

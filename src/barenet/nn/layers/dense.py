@@ -61,7 +61,7 @@ class Dense(Layer):
         x = self._check_input(x, (self.in_features,))  # (N, in)
         if x.dtype != self.dtype:
             x = x.astype(self.dtype)
-        self._cache = x
+        self._cache = x if training else None
         y = x @ self.params["W"]  # (N, out)
         y += self.params["b"]  # in place: no second (N, out) array
         return y

@@ -1,15 +1,23 @@
-"""Sliding (kh, kw) windows over images, by kernel offset, with the batch axis innermost.
+"""Sliding (kh, kw) windows over images held batch-innermost, walked in cache-sized blocks.
 
-Conv and pooling both read an image through its windows. Rather than materialize a
-(..., kh, kw) window axis, these helpers walk the kh*kw kernel offsets: offset (i, j) of
-every window is one strided slice ``x[:, i::s_h, j::s_w, :]`` of the image, so each step is
-one vectorized copy, max or add over the whole batch. The Python loop runs kh*kw times per
-call (25 for a 5x5 kernel), never per pixel or per sample.
+Conv and pooling both read an image through its windows. Window (h, w) of a (C, H, W, N)
+image covers pixels (s_h*h + i, s_w*w + j) for kernel offsets 0 <= i < kh, 0 <= j < kw:
 
-The images are held as (C, H, W, N): batch innermost. Every slice then moves whole runs
-of N contiguous values, which is what makes these copies fast; the layers return
-transposed views, so this layout flows from one layer to the next without copies while
-the layers' interface stays NCHW.
+    cols[c, i, j, h, w, n] = x[c, s_h*h + i, s_w*w + j, n]                      (im2col)
+
+``np.lib.stride_tricks.sliding_window_view`` gives exactly this array as a view with no
+copy; ``windows`` returns it in the (C, kh, kw, H_out, W_out, N) order above, so one
+``np.copyto`` materializes any block of it (one NumPy call, not one per kernel offset).
+
+The images are held as (C, H, W, N): batch innermost. Every window pixel then moves whole
+runs of N contiguous values, and the layers return transposed NCHW views, so this layout
+flows from one layer to the next without copies while the layers' interface stays NCHW.
+
+Large batches are processed in blocks of output positions (``blocks``): an unrolled block
+of ~``BLOCK_FLOATS`` values stays in cache while it is written and multiplied, where the
+whole unrolled batch (20 MB for LeNet's first conv at batch 256) would not. Each block's
+columns are a contiguous range of the full (K, H_out*W_out*N) matrix, so the blocked
+result is the unblocked one, column range by column range.
 
 The definitions these helpers must reproduce are the loop-based references in
 tests/nn/reference_windows.py (one explicit sum or max per output element); the layers
@@ -18,11 +26,29 @@ built on them are held equal to those loops by tests/nn/test_windows_reference.p
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import NamedTuple
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
-GEMM_CHUNK = 2048  # columns per block in ``gemm_nt``: keeps both blocks in cache
+# Values per unrolled block: 2**16 float32 = 256 KiB, which stays in a core's L2 cache
+# together with its slice of the output (benchmarks/profile_engine.py --only blocks).
+BLOCK_FLOATS = 2**16
+
+
+class Block(NamedTuple):
+    """Output rows [h0, h1) and columns [w0, w1): whole rows, or part of a single row.
+
+    Either way its positions p = h*W_out + w are the range [a, b), so its columns are the
+    contiguous range [a*N, b*N) of a (.., H_out*W_out*N) matrix.
+    """
+
+    h0: int
+    h1: int
+    w0: int
+    w1: int
+    a: int
+    b: int
 
 
 def out_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
@@ -30,60 +56,68 @@ def out_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def offsets(kh: int, kw: int, sh: int, sw: int, Ho: int, Wo: int) -> Iterator[tuple[int, int, tuple]]:
-    """Yield (i, j, index) per kernel offset; ``x[index]`` is that offset of every window.
+def blocks(Ho: int, Wo: int, per_position: int, budget: int | None = None) -> list[Block]:
+    """Split the Ho x Wo output positions into blocks of at most ~``budget`` values.
 
-    Shape: x (C, H, W, N) -> x[index] (C, H_out, W_out, N).
+    ``per_position`` is how many values one output position costs (K*N for im2col);
+    ``budget`` defaults to ``BLOCK_FLOATS``, read at each call. A
+    block is a run of whole rows when one row fits, else a part of a single row; blocks
+    are balanced (equal up to one row or column), and never empty.
     """
-    for i in range(kh):
-        for j in range(kw):
-            yield i, j, (slice(None), slice(i, i + sh * (Ho - 1) + 1, sh), slice(j, j + sw * (Wo - 1) + 1, sw))
+    n_pos = max(1, (budget or BLOCK_FLOATS) // max(per_position, 1))
+    out = []
+    if n_pos >= Wo:
+        rows = _balanced(Ho, n_pos // Wo)
+        for h0 in range(0, Ho, rows):
+            h1 = min(Ho, h0 + rows)
+            out.append(Block(h0, h1, 0, Wo, h0 * Wo, h1 * Wo))
+    else:
+        width = _balanced(Wo, n_pos)
+        for h in range(Ho):
+            for w0 in range(0, Wo, width):
+                w1 = min(Wo, w0 + width)
+                out.append(Block(h, h + 1, w0, w1, h * Wo + w0, h * Wo + w1))
+    return out
+
+
+def _balanced(total: int, most: int) -> int:
+    """The smallest step <= ``most`` that splits ``total`` into as few pieces as ``most`` does."""
+    pieces = -(-total // max(1, min(most, total)))
+    return -(-total // pieces)
+
+
+def windows(xc: np.ndarray, kh: int, kw: int, sh: int, sw: int) -> np.ndarray:
+    """All windows of xc as a view: (C, H, W, N) -> (C, kh, kw, H_out, W_out, N), no copy.
+
+    ``windows(xc, ...)[c, i, j, h, w, n] == xc[c, sh*h + i, sw*w + j, n]``.
+    """
+    v = sliding_window_view(xc, (kh, kw), axis=(1, 2))  # (C, H-kh+1, W-kw+1, N, kh, kw)
+    return v[:, ::sh, ::sw].transpose(0, 4, 5, 1, 2, 3)
+
+
+def pixels(i: int, j: int, blk: Block, sh: int, sw: int) -> tuple[slice, slice, slice]:
+    """Index of kernel offset (i, j) of every window in ``blk``: pixels (sh*h + i, sw*w + j).
+
+    ``x[pixels(i, j, blk, sh, sw)]`` is (C, h1-h0, w1-w0, N) for x (C, H, W, N), equal to
+    ``windows(x, ...)[:, i, j, h0:h1, w0:w1]`` but a basic slice, so it can be assigned to.
+    """
+    r0, c0 = sh * blk.h0 + i, sw * blk.w0 + j
+    return (slice(None), slice(r0, r0 + sh * (blk.h1 - blk.h0 - 1) + 1, sh),
+            slice(c0, c0 + sw * (blk.w1 - blk.w0 - 1) + 1, sw))
+
+
+def col2im_add(dcols: np.ndarray, dxc: np.ndarray, blk: Block, sh: int, sw: int) -> None:
+    """Adjoint of im2col for one block: add each window pixel's gradient to its image pixel.
+
+    Shape: dcols (C, kh, kw, h1-h0, w1-w0, N) is added into dxc (C, H, W, N) in place:
+    ``dxc[c, sh*h + i, sw*w + j, n] += dcols[c, i, j, h - h0, w - w0, n]``. Windows overlap
+    when the stride is below the kernel, so this is kh*kw adds, one per kernel offset.
+    """
+    for i in range(dcols.shape[1]):
+        for j in range(dcols.shape[2]):
+            dxc[pixels(i, j, blk, sh, sw)] += dcols[:, i, j]
 
 
 def to_chwn(x: np.ndarray) -> np.ndarray:
     """(N, C, H, W) -> (C, H, W, N): free when x came from a layer here, one copy otherwise."""
     return np.ascontiguousarray(x.transpose(1, 2, 3, 0))
-
-
-def im2col(xc: np.ndarray, kh: int, kw: int, sh: int, sw: int, Ho: int, Wo: int) -> np.ndarray:
-    """Unroll windows: (C, H, W, N) -> cols (C*kh*kw, H_out*W_out*N).
-
-    Row (c, i, j) holds pixel (i, j) of every window of channel c, which matches
-    ``W.reshape(F, C*kh*kw)`` so that ``W @ cols`` is the convolution.
-    """
-    C, N = xc.shape[0], xc.shape[3]
-    cols = np.empty((C, kh, kw, Ho, Wo, N), dtype=xc.dtype)
-    for i, j, idx in offsets(kh, kw, sh, sw, Ho, Wo):
-        cols[:, i, j] = xc[idx]
-    return cols.reshape(C * kh * kw, Ho * Wo * N)
-
-
-def col2im(dcols: np.ndarray, shape: tuple, kh: int, kw: int, sh: int, sw: int) -> np.ndarray:
-    """Adjoint of ``im2col``: add each window pixel's gradient back to its image pixel.
-
-    Shape: dcols (C*kh*kw, H_out*W_out*N) -> (C, H, W, N) with ``shape`` = (C, H, W, N).
-    Pixels no window covers (a remainder when the stride does not divide H - kh) get 0.
-    """
-    C, H, W, N = shape
-    Ho, Wo = out_size(H, kh, sh), out_size(W, kw, sw)
-    d = dcols.reshape(C, kh, kw, Ho, Wo, N)
-    dxc = np.zeros(shape, dtype=dcols.dtype)
-    for i, j, idx in offsets(kh, kw, sh, sw, Ho, Wo):
-        dxc[idx] += d[:, i, j]
-    return dxc
-
-
-def gemm_nt(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b.T`` for a (F, M), b (K, M) with M large, summed over blocks of M columns.
-
-    BLAS runs this shape (a long inner dimension, a tiny result) far below its peak; in
-    blocks that stay in cache it is 2-4x faster when b has few rows (a first conv layer's
-    C*kh*kw = 25), with the same sums in another order.
-    """
-    M = a.shape[1]
-    if M <= 2 * GEMM_CHUNK or b.shape[0] > 64:  # with a wider b, BLAS does as well unblocked
-        return a @ b.T
-    out = a[:, :GEMM_CHUNK] @ b[:, :GEMM_CHUNK].T
-    for s in range(GEMM_CHUNK, M, GEMM_CHUNK):
-        out += a[:, s : s + GEMM_CHUNK] @ b[:, s : s + GEMM_CHUNK].T
-    return out
