@@ -9,7 +9,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..initializers import get_initializer, make_rng
 from .base import Layer, as_float_dtype, as_pair, shape_str
-from .windows import Block, blocks, col2im_add, out_size, to_chwn, windows
+from .windows import Block, col2im_add, conv_blocks, out_size, to_chwn, windows
 
 
 class Conv2D(Layer):
@@ -99,7 +99,7 @@ class Conv2D(Layer):
         K = C * kh * kw
         Wb = np.concatenate([self.params["W"].reshape(F, K), self.params["b"][:, None]], axis=1)  # (F, K+1)
         y = np.empty((F, Ho * Wo * N), dtype=self.dtype)
-        plan = blocks(Ho, Wo, (K + 1) * N)
+        plan = conv_blocks(Ho, Wo, N, K)
         win, buf = windows(xc, kh, kw, *self.stride), self._buffer(K + 1, plan, N)
         for blk in plan:
             np.matmul(Wb, self._unroll(win, blk, buf), out=y[:, blk.a * N : blk.b * N])  # (F, m)
@@ -122,25 +122,25 @@ class Conv2D(Layer):
         dy = self._check_dy(dy, (N, F, Ho, Wo)).astype(self.dtype, copy=False)
         dy2 = to_chwn(dy).reshape(F, Ho * Wo * N)  # free when dy came from a layer here
         K = C * kh * kw
-        dWb = np.zeros((F, K + 1), dtype=self.dtype)
+        dWbT = np.zeros((K + 1, F), dtype=self.dtype)  # [dW | db] transposed: the faster GEMM orientation
         dxc = np.zeros(xc.shape, dtype=self.dtype) if need_dx else None
         Wt = self.params["W"].reshape(F, K).T  # (K, F)
-        plan = blocks(Ho, Wo, (K + 1) * N)
+        plan = conv_blocks(Ho, Wo, N, K)
         win, buf = windows(xc, kh, kw, *stride), self._buffer(K + 1, plan, N)
         dbuf = self._buffer(K, plan, N) if need_dx else None
         for blk in plan:
             dyb = dy2[:, blk.a * N : blk.b * N]  # (F, m)
-            dWb += dyb @ self._unroll(win, blk, buf).T
+            dWbT += self._unroll(win, blk, buf) @ dyb.T  # (K+1, F)
             if need_dx:
                 m = dyb.shape[1]
                 dcols = np.matmul(Wt, dyb, out=dbuf[: K * m].reshape(K, m))  # (K, m)
                 shape6 = (C, kh, kw, blk.h1 - blk.h0, blk.w1 - blk.w0, N)
                 col2im_add(dcols.reshape(shape6), dxc, blk, *stride)
-        self.grads["W"] = dWb[:, :K].reshape(F, C, kh, kw)
-        self.grads["b"] = dWb[:, K].copy()
+        self.grads["W"] = np.ascontiguousarray(dWbT[:K].T).reshape(F, C, kh, kw)
+        self.grads["b"] = dWbT[K].copy()
         return dxc
 
-    def _buffer(self, rows: int, plan: list[Block], N: int) -> np.ndarray:
+    def _buffer(self, rows: int, plan: tuple[Block, ...], N: int) -> np.ndarray:
         """Flat scratch space for ``rows`` unrolled rows of the plan's largest block."""
         return np.empty(rows * max(b.b - b.a for b in plan) * N, dtype=self.dtype)
 

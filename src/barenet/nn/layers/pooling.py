@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+import functools
+from typing import Any
 
 import numpy as np
 
 from ..errors import ShapeError
 from .base import Layer, as_pair, shape_str
-from .windows import Block, blocks, out_size, pixels, to_chwn
+from .windows import out_size, pixels, pool_blocks, to_chwn
 
 
 class _Pool2D(Layer):
@@ -53,13 +54,18 @@ class _Pool2D(Layer):
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         return C, out_size(H, kh, sh), out_size(W, kw, sw), N
 
-    def _blocks(self, y_shape: tuple) -> Iterator[tuple[Block, tuple, list[tuple]]]:
-        """Per block: the block, its index into y (C, Ho, Wo, N), and each kernel offset's index into x."""
+    def _blocks(self, y_shape: tuple) -> tuple[tuple[tuple, tuple[tuple, ...]], ...]:
+        """Per block: its index into y (C, Ho, Wo, N), and each kernel offset's index into x."""
         C, Ho, Wo, N = y_shape
-        (kh, kw), (sh, sw) = self.kernel_size, self.stride
-        for blk in blocks(Ho, Wo, C * N * kh * kw):
-            at_y = (slice(None), slice(blk.h0, blk.h1), slice(blk.w0, blk.w1))
-            yield blk, at_y, [pixels(i, j, blk, sh, sw) for i in range(kh) for j in range(kw)]
+        return _plan(Ho, Wo, N, C, self.kernel_size, self.stride)
+
+
+@functools.lru_cache(maxsize=64)
+def _plan(Ho: int, Wo: int, N: int, C: int, kernel: tuple, stride: tuple) -> tuple:
+    (kh, kw), (sh, sw) = kernel, stride
+    return tuple(((slice(None), slice(blk.h0, blk.h1), slice(blk.w0, blk.w1)),
+                  tuple(pixels(i, j, blk, sh, sw) for i in range(kh) for j in range(kw)))
+                 for blk in pool_blocks(Ho, Wo, N, C, kh, kw))
 
 
 class MaxPool2D(_Pool2D):
@@ -73,7 +79,7 @@ class MaxPool2D(_Pool2D):
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         xc = self._check(x)
         y = np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)  # (C, Ho, Wo, N)
-        for _, at_y, at_x in self._blocks(y.shape):
+        for at_y, at_x in self._blocks(y.shape):
             yb = y[at_y]
             np.copyto(yb, xc[at_x[0]])
             for ix in at_x[1:]:
@@ -87,14 +93,16 @@ class MaxPool2D(_Pool2D):
         tiled = self.stride == self.kernel_size  # windows do not overlap: assign, no read-back
         dxc = (np.empty if tiled and self._covers(xc.shape) else np.zeros)(
             xc.shape, dtype=np.result_type(dy.dtype, xc.dtype))
-        for _, at_y, at_x in self._blocks(y.shape):
+        for at_y, at_x in self._blocks(y.shape):
             yb, dyb = y[at_y], dy[at_y]
             taken = np.zeros(yb.shape, dtype=bool)  # windows whose max already got the gradient
             hit = np.empty(yb.shape, dtype=bool)
-            for ix in at_x:
+            for k, ix in enumerate(at_x):
                 np.equal(xc[ix], yb, out=hit)
-                hit &= ~taken
-                taken |= hit
+                if k:
+                    np.greater(hit, taken, out=hit)  # for booleans, a > b is a and not b
+                if k < len(at_x) - 1:
+                    taken |= hit
                 if tiled:
                     np.multiply(dyb, hit, out=dxc[ix])
                 else:
@@ -115,7 +123,7 @@ class AvgPool2D(_Pool2D):
         xc = self._check(x)
         y = np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)  # (C, Ho, Wo, N)
         scale = np.asarray(1.0 / (self.kernel_size[0] * self.kernel_size[1]), dtype=y.dtype)
-        for _, at_y, at_x in self._blocks(y.shape):
+        for at_y, at_x in self._blocks(y.shape):
             yb = y[at_y]
             np.copyto(yb, xc[at_x[0]])
             for ix in at_x[1:]:
@@ -130,7 +138,7 @@ class AvgPool2D(_Pool2D):
         dy = to_chwn(self._check_dy(dy, (N, C, Ho, Wo)))
         share = dy * np.asarray(1.0 / (self.kernel_size[0] * self.kernel_size[1]), dtype=dy.dtype)
         dxc = np.zeros(shape, dtype=np.result_type(share.dtype, dtype))
-        for _, at_y, at_x in self._blocks(y_shape):
+        for at_y, at_x in self._blocks(y_shape):
             for ix in at_x:
                 dxc[ix] += share[at_y]
         return dxc.transpose(3, 0, 1, 2)

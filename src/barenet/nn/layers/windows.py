@@ -14,8 +14,9 @@ runs of N contiguous values, and the layers return transposed NCHW views, so thi
 flows from one layer to the next without copies while the layers' interface stays NCHW.
 
 Large batches are processed in blocks of output positions (``blocks``): an unrolled block
-of ~``BLOCK_FLOATS`` values stays in cache while it is written and multiplied, where the
-whole unrolled batch (20 MB for LeNet's first conv at batch 256) would not. Each block's
+of a few thousand columns stays in cache while it is written and multiplied, where the
+whole unrolled batch (20 MB for LeNet's first conv at batch 256) would not, and a skinny
+GEMM on it runs at several times the speed of one on the whole batch. Each block's
 columns are a contiguous range of the full (K, H_out*W_out*N) matrix, so the blocked
 result is the unblocked one, column range by column range.
 
@@ -26,14 +27,23 @@ built on them are held equal to those loops by tests/nn/test_windows_reference.p
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-# Values per unrolled block: 2**16 float32 = 256 KiB, which stays in a core's L2 cache
-# together with its slice of the output (benchmarks/profile_engine.py --only blocks).
-BLOCK_FLOATS = 2**16
+# Block sizes, read at each call (so tests can shrink them to cross block boundaries):
+# - GEMM_COLS: columns per conv GEMM. OpenBLAS runs a skinny product such as LeNet's first
+#   conv, (6, 26) @ (26, m), 3-4x faster while F*K*m stays under its small-matrix limit
+#   (1e6), i.e. for m up to ~6,000, and larger m gains nothing for wider layers either;
+# - UNROLL_FLOATS: most values in one unrolled block (4 MiB of float32: cache-resident);
+# - POOL_FLOATS: most input values one pooling block reads.
+# Each block also costs ~25 NumPy calls of a few microseconds, so blocks must not be tiny.
+# The figures behind these numbers: benchmarks/profile_engine.py --only blocks.
+GEMM_COLS = 4096
+UNROLL_FLOATS = 2**20
+POOL_FLOATS = 2**20
 
 
 class Block(NamedTuple):
@@ -56,15 +66,14 @@ def out_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def blocks(Ho: int, Wo: int, per_position: int, budget: int | None = None) -> list[Block]:
-    """Split the Ho x Wo output positions into blocks of at most ~``budget`` values.
+@functools.lru_cache(maxsize=256)
+def blocks(Ho: int, Wo: int, N: int, max_cols: int) -> tuple[Block, ...]:
+    """Split the Ho x Wo output positions (N columns each) into blocks of at most ~``max_cols`` columns.
 
-    ``per_position`` is how many values one output position costs (K*N for im2col);
-    ``budget`` defaults to ``BLOCK_FLOATS``, read at each call. A
-    block is a run of whole rows when one row fits, else a part of a single row; blocks
-    are balanced (equal up to one row or column), and never empty.
+    A block is a run of whole rows when one row fits, else a part of a single row; blocks
+    are balanced (equal up to one row or column), never empty, and hold at least one position.
     """
-    n_pos = max(1, (budget or BLOCK_FLOATS) // max(per_position, 1))
+    n_pos = max(1, max_cols // max(N, 1))
     out = []
     if n_pos >= Wo:
         rows = _balanced(Ho, n_pos // Wo)
@@ -77,7 +86,17 @@ def blocks(Ho: int, Wo: int, per_position: int, budget: int | None = None) -> li
             for w0 in range(0, Wo, width):
                 w1 = min(Wo, w0 + width)
                 out.append(Block(h, h + 1, w0, w1, h * Wo + w0, h * Wo + w1))
-    return out
+    return tuple(out)
+
+
+def conv_blocks(Ho: int, Wo: int, N: int, K: int) -> tuple[Block, ...]:
+    """Blocks for a conv with K = C*kh*kw: at most GEMM_COLS columns and UNROLL_FLOATS unrolled values."""
+    return blocks(Ho, Wo, N, min(GEMM_COLS, UNROLL_FLOATS // (K + 1)))
+
+
+def pool_blocks(Ho: int, Wo: int, N: int, C: int, kh: int, kw: int) -> tuple[Block, ...]:
+    """Blocks for pooling C channels with (kh, kw) windows: at most ~POOL_FLOATS input values each."""
+    return blocks(Ho, Wo, N, POOL_FLOATS // (C * kh * kw))
 
 
 def _balanced(total: int, most: int) -> int:
