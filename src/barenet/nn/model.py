@@ -65,12 +65,13 @@ class Sequential:
         ``keep_outputs=True`` asks for ``self.outputs`` (the draw-a-letter page shows them).
         """
         keep = training or keep_outputs
-        outputs = []
+        self.outputs = outputs = []
+        for layer in self.layers:  # the last pass's caches go first, so its memory serves this one
+            layer.clear_cache()
         for layer in self.layers:
             x = layer.forward(x, training=training)
             if keep:
                 outputs.append(x)
-        self.outputs = outputs
         return x
 
     def backward(self, dy: np.ndarray, need_input_grad: bool = True,

@@ -147,6 +147,10 @@ class Layer:
     def _shape_hint(self, x: np.ndarray) -> str:
         return ""
 
+    def clear_cache(self) -> None:
+        """Drop what the last training forward kept (backward then raises NotReadyError)."""
+        self._cache = None
+
     def _need_cache(self) -> Any:
         if self._cache is None:
             raise NotReadyError(f"{self.label}: backward() needs the cache of a training forward pass; call "

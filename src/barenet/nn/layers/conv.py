@@ -9,7 +9,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..initializers import get_initializer, make_rng
 from .base import Layer, as_float_dtype, as_pair, shape_str
-from .windows import Block, col2im_add, conv_blocks, out_size, to_chwn, windows
+from .windows import Block, col2im_add, conv_plan, out_size, scratch, to_chwn, windows
 
 
 class Conv2D(Layer):
@@ -99,10 +99,12 @@ class Conv2D(Layer):
         K = C * kh * kw
         Wb = np.concatenate([self.params["W"].reshape(F, K), self.params["b"][:, None]], axis=1)  # (F, K+1)
         y = np.empty((F, Ho * Wo * N), dtype=self.dtype)
-        plan = conv_blocks(Ho, Wo, N, K)
-        win, buf = windows(xc, kh, kw, *self.stride), self._buffer(K + 1, plan, N)
-        for blk in plan:
-            np.matmul(Wb, self._unroll(win, blk, buf), out=y[:, blk.a * N : blk.b * N])  # (F, m)
+        plan = conv_plan(Ho, Wo, N, K)
+        win, buf = windows(xc, kh, kw, *self.stride), self._buffer("cols", K + 1, plan, N)
+        for blk, ranges in plan:
+            cols, y_blk = self._unroll(win, blk, buf), y[:, blk.a * N : blk.b * N]  # (K+1, m), (F, m)
+            for c0, c1 in ranges:
+                np.matmul(Wb, cols[:, c0:c1], out=y_blk[:, c0:c1])
         self._cache = (xc, (N, Ho, Wo)) if training else None
         return y.reshape(F, Ho, Wo, N).transpose(3, 0, 1, 2)  # (N, F, Ho, Wo) view
 
@@ -125,24 +127,25 @@ class Conv2D(Layer):
         dWbT = np.zeros((K + 1, F), dtype=self.dtype)  # [dW | db] transposed: the faster GEMM orientation
         dxc = np.zeros(xc.shape, dtype=self.dtype) if need_dx else None
         Wt = self.params["W"].reshape(F, K).T  # (K, F)
-        plan = conv_blocks(Ho, Wo, N, K)
-        win, buf = windows(xc, kh, kw, *stride), self._buffer(K + 1, plan, N)
-        dbuf = self._buffer(K, plan, N) if need_dx else None
-        for blk in plan:
-            dyb = dy2[:, blk.a * N : blk.b * N]  # (F, m)
-            dWbT += self._unroll(win, blk, buf) @ dyb.T  # (K+1, F)
+        plan = conv_plan(Ho, Wo, N, K)
+        win, buf = windows(xc, kh, kw, *stride), self._buffer("cols", K + 1, plan, N)
+        dbuf = self._buffer("dcols", K, plan, N) if need_dx else None
+        for blk, ranges in plan:
+            cols, dyb = self._unroll(win, blk, buf), dy2[:, blk.a * N : blk.b * N]  # (K+1, m), (F, m)
+            dcols = dbuf[: K * dyb.shape[1]].reshape(K, -1) if need_dx else None  # (K, m)
+            for c0, c1 in ranges:
+                dWbT += cols[:, c0:c1] @ dyb[:, c0:c1].T  # (K+1, F)
+                if need_dx:
+                    np.matmul(Wt, dyb[:, c0:c1], out=dcols[:, c0:c1])
             if need_dx:
-                m = dyb.shape[1]
-                dcols = np.matmul(Wt, dyb, out=dbuf[: K * m].reshape(K, m))  # (K, m)
-                shape6 = (C, kh, kw, blk.h1 - blk.h0, blk.w1 - blk.w0, N)
-                col2im_add(dcols.reshape(shape6), dxc, blk, *stride)
+                col2im_add(dcols.reshape(C, kh, kw, blk.h1 - blk.h0, blk.w1 - blk.w0, N), dxc, blk, *stride)
         self.grads["W"] = np.ascontiguousarray(dWbT[:K].T).reshape(F, C, kh, kw)
         self.grads["b"] = dWbT[K].copy()
         return dxc
 
-    def _buffer(self, rows: int, plan: tuple[Block, ...], N: int) -> np.ndarray:
-        """Flat scratch space for ``rows`` unrolled rows of the plan's largest block."""
-        return np.empty(rows * max(b.b - b.a for b in plan) * N, dtype=self.dtype)
+    def _buffer(self, name: str, rows: int, plan: tuple, N: int) -> np.ndarray:
+        """Flat work space for ``rows`` unrolled rows of the plan's largest block (``windows.scratch``)."""
+        return scratch(name, rows * max(blk.b - blk.a for blk, _ in plan) * N, self.dtype)
 
     @staticmethod
     def _unroll(win: np.ndarray, blk: Block, buf: np.ndarray) -> np.ndarray:

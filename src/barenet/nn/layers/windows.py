@@ -28,6 +28,7 @@ built on them are held equal to those loops by tests/nn/test_windows_reference.p
 from __future__ import annotations
 
 import functools
+import threading
 from typing import NamedTuple
 
 import numpy as np
@@ -89,9 +90,20 @@ def blocks(Ho: int, Wo: int, N: int, max_cols: int) -> tuple[Block, ...]:
     return tuple(out)
 
 
-def conv_blocks(Ho: int, Wo: int, N: int, K: int) -> tuple[Block, ...]:
-    """Blocks for a conv with K = C*kh*kw: at most GEMM_COLS columns and UNROLL_FLOATS unrolled values."""
-    return blocks(Ho, Wo, N, min(GEMM_COLS, UNROLL_FLOATS // (K + 1)))
+@functools.lru_cache(maxsize=256)
+def conv_plan(Ho: int, Wo: int, N: int, K: int) -> tuple[tuple[Block, tuple[tuple[int, int], ...]], ...]:
+    """Blocks for a conv with K = C*kh*kw, each with its GEMM column ranges.
+
+    Each block unrolls at most ~UNROLL_FLOATS values (one copy) and folds its gradients
+    back with one col2im; its columns are multiplied in ranges [c0, c1) of at most
+    GEMM_COLS, so every GEMM stays small enough for BLAS's fast small-matrix path.
+    """
+    plan = []
+    for blk in blocks(Ho, Wo, N, UNROLL_FLOATS // (K + 1)):
+        m = (blk.b - blk.a) * N
+        step = _balanced(m, GEMM_COLS)
+        plan.append((blk, tuple((c, min(m, c + step)) for c in range(0, m, step))))
+    return tuple(plan)
 
 
 def pool_blocks(Ho: int, Wo: int, N: int, C: int, kh: int, kw: int) -> tuple[Block, ...]:
@@ -112,6 +124,27 @@ def windows(xc: np.ndarray, kh: int, kw: int, sh: int, sw: int) -> np.ndarray:
     """
     v = sliding_window_view(xc, (kh, kw), axis=(1, 2))  # (C, H-kh+1, W-kw+1, N, kh, kw)
     return v[:, ::sh, ::sw].transpose(0, 4, 5, 1, 2, 3)
+
+
+_SCRATCH = threading.local()
+
+
+def scratch(name: str, size: int, dtype: np.dtype) -> np.ndarray:
+    """A flat work buffer of ``size`` values, reused by every layer this thread runs.
+
+    Unrolled blocks are rewritten on every call, so they need no fresh memory: allocated
+    afresh, each multi-megabyte buffer cost ~600 page faults per call once the C allocator
+    had handed its pages back (sys time rivalled the arithmetic). A buffer grows to the
+    largest block seen, which the block plans bound (about UNROLL_FLOATS values), so this is
+    a fixed workspace, not memory that grows with the batch; being per thread, it is never
+    shared between two calls that run at once. Callers must not return views of it.
+    """
+    bufs = _SCRATCH.__dict__.setdefault("bufs", {})
+    key = (name, np.dtype(dtype).str)
+    buf = bufs.get(key)
+    if buf is None or buf.size < size:
+        buf = bufs[key] = np.empty(size, dtype=dtype)
+    return buf[:size]
 
 
 def pixels(i: int, j: int, blk: Block, sh: int, sw: int) -> tuple[slice, slice, slice]:
