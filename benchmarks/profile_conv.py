@@ -30,7 +30,7 @@ SHAPES = [(64, 1, 28, 6, 5, 2), (64, 6, 14, 16, 5, 0), (32, 32, 16, 64, 3, 1),  
 def conv_split(shape: tuple[int, ...], us: Callable[[Callable[[], Any]], float]) -> dict[str, float]:
     """Microseconds per forward+backward for each step of Conv2D on ``shape`` = (N, C, H=W, F, k, pad)."""
     import barenet as bn
-    from barenet.nn.layers.windows import col2im_add, conv_plan, to_chwn, windows
+    from barenet.nn.layers.windows import col2im_add, conv_plan, rows_view, split, to_chwn, windows
 
     N, C, H, F, k, pad = shape
     rng = np.random.default_rng(0)
@@ -42,7 +42,7 @@ def conv_split(shape: tuple[int, ...], us: Callable[[Callable[[], Any]], float])
     Ho, K = y.shape[2], C * k * k
     plan = conv_plan(Ho, Ho, N, K)
     most = max(blk.b - blk.a for blk, _ in plan) * N
-    buf, dbuf = np.ones((K + 1) * most, np.float32), np.empty(K * most, np.float32)
+    buf, dbuf = np.ones((K + 1) * (most + 32), np.float32), np.empty(K * (most + 32), np.float32)
     Wb, Wt = rng.standard_normal((F, K + 1), dtype=np.float32), rng.standard_normal((K, F), dtype=np.float32)
     y2, dy2 = np.empty((F, Ho * Ho * N), np.float32), to_chwn(dy).reshape(F, -1)
     win, dxc = windows(xc, k, k, 1, 1), np.zeros_like(xc)
@@ -53,7 +53,7 @@ def conv_split(shape: tuple[int, ...], us: Callable[[Callable[[], Any]], float])
         def run() -> None:
             for blk, _ in plan:
                 a, b = blk.a * N, blk.b * N
-                step(blk, a, b, buf[: (K + 1) * (b - a)].reshape(K + 1, b - a))
+                step(blk, a, b, rows_view(buf, K + 1, b - a))
         return run
 
     def gemms(step: Callable[[np.ndarray, int, int], Any]) -> Callable[[], None]:
@@ -61,17 +61,17 @@ def conv_split(shape: tuple[int, ...], us: Callable[[Callable[[], Any]], float])
         def run() -> None:
             for blk, ranges in plan:
                 a, b = blk.a * N, blk.b * N
-                cols = buf[: (K + 1) * (b - a)].reshape(K + 1, b - a)
+                cols = rows_view(buf, K + 1, b - a)
                 for c0, c1 in ranges:
                     step(cols[:, c0:c1], a + c0, a + c1)
         return run
 
     def unroll(blk: Any, a: int, b: int, cols: np.ndarray) -> None:
         part = win[:, :, :, blk.h0 : blk.h1, blk.w0 : blk.w1]
-        np.copyto(cols[:K].reshape(part.shape), part)
+        np.copyto(split(cols[:K], part.shape), part)
 
     def col2im(blk: Any, a: int, b: int, cols: np.ndarray) -> None:
-        d = dbuf[: K * (b - a)].reshape(C, k, k, blk.h1 - blk.h0, blk.w1 - blk.w0, N)
+        d = split(rows_view(dbuf, K, b - a), (C, k, k, blk.h1 - blk.h0, blk.w1 - blk.w0, N))
         col2im_add(d, dxc, blk, 1, 1)
 
     parts = {

@@ -75,7 +75,7 @@ def dense_fns(shape: tuple[int, int, int], rng: np.random.Generator) -> tuple[Ca
 def conv_fns(shape: tuple[int, ...], rng: np.random.Generator) -> tuple[Callable, Callable, Callable, float]:
     """barenet, its own blocked GEMMs, and the unblocked GEMMs for one Conv2D shape; and the flops per call."""
     import barenet as bn
-    from barenet.nn.layers.windows import conv_plan
+    from barenet.nn.layers.windows import conv_plan, rows_view
 
     N, C, H, F, k, pad = shape
     layer = bn.Conv2D(C, F, k, padding=pad, seed=0)
@@ -88,7 +88,7 @@ def conv_fns(shape: tuple[int, ...], rng: np.random.Generator) -> tuple[Callable
     Wm = layer.params["W"].reshape(F, K)
     plan = conv_plan(Ho, Ho, N, K)
     most = max(blk.b - blk.a for blk, _ in plan) * N
-    buf, dbuf = rng.standard_normal((K + 1) * most, dtype=np.float32), np.empty(K * most, dtype=np.float32)
+    buf, dbuf = rng.standard_normal((K + 1) * (most + 32), dtype=np.float32), np.empty(K * (most + 32), np.float32)
     Wb, Wt, y = rng.standard_normal((F, K + 1), dtype=np.float32), np.ascontiguousarray(Wm.T), np.empty((F, M), np.float32)
 
     def layer_fn() -> None:
@@ -99,7 +99,7 @@ def conv_fns(shape: tuple[int, ...], rng: np.random.Generator) -> tuple[Callable
         dWbT = np.zeros((K + 1, F), dtype=np.float32)
         for blk, ranges in plan:
             a, m = blk.a * N, (blk.b - blk.a) * N
-            block, dcols = buf[: (K + 1) * m].reshape(K + 1, m), dbuf[: K * m].reshape(K, m)
+            block, dcols = rows_view(buf, K + 1, m), rows_view(dbuf, K, m)
             for c0, c1 in ranges:
                 np.matmul(Wb, block[:, c0:c1], out=y[:, a + c0 : a + c1])  # y = [W | b] [cols; 1]
                 dWbT += block[:, c0:c1] @ dy2[:, a + c0 : a + c1].T  # [dW | db]^T

@@ -9,7 +9,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..initializers import get_initializer, make_rng
 from .base import Layer, as_float_dtype, as_pair, shape_str
-from .windows import Block, col2im_add, conv_plan, out_size, scratch, to_chwn, windows
+from .windows import Block, col2im_add, conv_plan, out_size, rows_view, scratch, split, to_chwn, windows
 
 
 class Conv2D(Layer):
@@ -27,8 +27,9 @@ class Conv2D(Layer):
     How it runs, computing those same sums:
     - images are (C, H, W, N), batch innermost (see ``windows``); the GEMM result is
       returned as a transposed NCHW view, so that layout carries through the next layers;
-    - cols is never built whole: each cache-sized block of its columns is unrolled
-      (``windows.blocks``), multiplied and dropped, so large batches cost no more per
+    - cols is never built whole: each cache-sized block of its columns is unrolled into a
+      reused work buffer, multiplied a few thousand columns at a time (the sizes BLAS runs
+      fastest) and dropped (``windows.conv_plan``), so large batches cost no more per
       sample than small ones;
     - the bias rides in the GEMM as a row of ones under each block,
       ``y = [W | b] @ [cols; 1]``, and backward gets ``[dW | db] = dy [cols; 1]^T`` likewise;
@@ -81,10 +82,10 @@ class Conv2D(Layer):
         """x (N, C, H, W) -> (C, H + 2p_h, W + 2p_w, N) in one copy: transposed into a zeroed frame."""
         N, C, H, W = x.shape
         ph, pw = self.padding
-        if not (ph or pw):
-            return to_chwn(x.astype(self.dtype, copy=False))
-        xc = np.zeros((C, H + 2 * ph, W + 2 * pw, N), dtype=self.dtype)
-        xc[:, ph : ph + H, pw : pw + W, :] = x.transpose(1, 2, 3, 0)
+        if not (ph or pw) and x.dtype == self.dtype:
+            return to_chwn(x)  # free when x came from a layer here
+        xc = (np.zeros if ph or pw else np.empty)((C, H + 2 * ph, W + 2 * pw, N), dtype=self.dtype)
+        to_chwn(x, out=xc[:, ph : ph + H, pw : pw + W, :])
         return xc
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
@@ -132,20 +133,20 @@ class Conv2D(Layer):
         dbuf = self._buffer("dcols", K, plan, N) if need_dx else None
         for blk, ranges in plan:
             cols, dyb = self._unroll(win, blk, buf), dy2[:, blk.a * N : blk.b * N]  # (K+1, m), (F, m)
-            dcols = dbuf[: K * dyb.shape[1]].reshape(K, -1) if need_dx else None  # (K, m)
+            dcols = rows_view(dbuf, K, dyb.shape[1]) if need_dx else None  # (K, m)
             for c0, c1 in ranges:
                 dWbT += cols[:, c0:c1] @ dyb[:, c0:c1].T  # (K+1, F)
                 if need_dx:
                     np.matmul(Wt, dyb[:, c0:c1], out=dcols[:, c0:c1])
             if need_dx:
-                col2im_add(dcols.reshape(C, kh, kw, blk.h1 - blk.h0, blk.w1 - blk.w0, N), dxc, blk, *stride)
+                col2im_add(split(dcols, (C, kh, kw, blk.h1 - blk.h0, blk.w1 - blk.w0, N)), dxc, blk, *stride)
         self.grads["W"] = np.ascontiguousarray(dWbT[:K].T).reshape(F, C, kh, kw)
         self.grads["b"] = dWbT[K].copy()
         return dxc
 
     def _buffer(self, name: str, rows: int, plan: tuple, N: int) -> np.ndarray:
         """Flat work space for ``rows`` unrolled rows of the plan's largest block (``windows.scratch``)."""
-        return scratch(name, rows * max(blk.b - blk.a for blk, _ in plan) * N, self.dtype)
+        return scratch(name, rows * (max(blk.b - blk.a for blk, _ in plan) * N + 32), self.dtype)
 
     @staticmethod
     def _unroll(win: np.ndarray, blk: Block, buf: np.ndarray) -> np.ndarray:
@@ -153,7 +154,7 @@ class Conv2D(Layer):
         C, kh, kw, _, _, N = win.shape
         part = win[:, :, :, blk.h0 : blk.h1, blk.w0 : blk.w1]  # (C, kh, kw, rows, cols, N) view
         K, m = C * kh * kw, part[0, 0, 0].size
-        cols = buf[: (K + 1) * m].reshape(K + 1, m)  # contiguous, so these reshapes are views
-        np.copyto(cols[:K].reshape(part.shape), part)
+        cols = rows_view(buf, K + 1, m)
+        np.copyto(split(cols[:K], part.shape), part)
         cols[K] = 1
         return cols

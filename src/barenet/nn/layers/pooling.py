@@ -57,15 +57,15 @@ class _Pool2D(Layer):
     def _blocks(self, y_shape: tuple) -> tuple[tuple[tuple, tuple[tuple, ...]], ...]:
         """Per block: its index into y (C, Ho, Wo, N), and each kernel offset's index into x."""
         C, Ho, Wo, N = y_shape
-        return _plan(Ho, Wo, N, C, self.kernel_size, self.stride)
+        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        return _plan(pool_blocks(Ho, Wo, N, C, kh, kw), kh, kw, sh, sw)
 
 
 @functools.lru_cache(maxsize=64)
-def _plan(Ho: int, Wo: int, N: int, C: int, kernel: tuple, stride: tuple) -> tuple:
-    (kh, kw), (sh, sw) = kernel, stride
+def _plan(plan: tuple, kh: int, kw: int, sh: int, sw: int) -> tuple:
     return tuple(((slice(None), slice(blk.h0, blk.h1), slice(blk.w0, blk.w1)),
                   tuple(pixels(i, j, blk, sh, sw) for i in range(kh) for j in range(kw)))
-                 for blk in pool_blocks(Ho, Wo, N, C, kh, kw))
+                 for blk in plan)
 
 
 class MaxPool2D(_Pool2D):

@@ -90,7 +90,6 @@ def blocks(Ho: int, Wo: int, N: int, max_cols: int) -> tuple[Block, ...]:
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=256)
 def conv_plan(Ho: int, Wo: int, N: int, K: int) -> tuple[tuple[Block, tuple[tuple[int, int], ...]], ...]:
     """Blocks for a conv with K = C*kh*kw, each with its GEMM column ranges.
 
@@ -98,10 +97,15 @@ def conv_plan(Ho: int, Wo: int, N: int, K: int) -> tuple[tuple[Block, tuple[tupl
     back with one col2im; its columns are multiplied in ranges [c0, c1) of at most
     GEMM_COLS, so every GEMM stays small enough for BLAS's fast small-matrix path.
     """
+    return _conv_plan(Ho, Wo, N, K, GEMM_COLS, UNROLL_FLOATS)
+
+
+@functools.lru_cache(maxsize=256)
+def _conv_plan(Ho: int, Wo: int, N: int, K: int, gemm_cols: int, unroll_floats: int) -> tuple:
     plan = []
-    for blk in blocks(Ho, Wo, N, UNROLL_FLOATS // (K + 1)):
+    for blk in blocks(Ho, Wo, N, unroll_floats // (K + 1)):
         m = (blk.b - blk.a) * N
-        step = _balanced(m, GEMM_COLS)
+        step = _balanced(m, gemm_cols)
         plan.append((blk, tuple((c, min(m, c + step)) for c in range(0, m, step))))
     return tuple(plan)
 
@@ -147,6 +151,25 @@ def scratch(name: str, size: int, dtype: np.dtype) -> np.ndarray:
     return buf[:size]
 
 
+def rows_view(buf: np.ndarray, rows: int, m: int) -> np.ndarray:
+    """A (rows, m) view of the flat ``buf`` with a row stride that avoids cache-set aliasing.
+
+    Rows 4 KiB apart in memory (m a multiple of 1,024 float32) fall into the same cache
+    sets, and a GEMM reading 26-151 such rows loses a third of its speed. So rows start
+    ``ld`` values apart, ld >= m with ld = 16 (mod 32): an odd multiple of 64 bytes.
+    """
+    ld = m + (16 - m) % 32
+    return buf[: rows * ld].reshape(rows, ld)[:, :m]
+
+
+def split(view: np.ndarray, shape: tuple) -> np.ndarray:
+    """``view.reshape(shape)``, which must not copy: a copy would silently take the writes."""
+    out = view.reshape(shape)
+    if not np.may_share_memory(out, view):  # cheap: compares memory bounds only
+        raise RuntimeError(f"internal error: reshaping {view.shape} to {shape} would copy")
+    return out
+
+
 def pixels(i: int, j: int, blk: Block, sh: int, sw: int) -> tuple[slice, slice, slice]:
     """Index of kernel offset (i, j) of every window in ``blk``: pixels (sh*h + i, sw*w + j).
 
@@ -170,6 +193,19 @@ def col2im_add(dcols: np.ndarray, dxc: np.ndarray, blk: Block, sh: int, sw: int)
             dxc[pixels(i, j, blk, sh, sw)] += dcols[:, i, j]
 
 
-def to_chwn(x: np.ndarray) -> np.ndarray:
-    """(N, C, H, W) -> (C, H, W, N): free when x came from a layer here, one copy otherwise."""
-    return np.ascontiguousarray(x.transpose(1, 2, 3, 0))
+def to_chwn(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """(N, C, H, W) -> (C, H, W, N): free when x came from a layer here, one copy otherwise.
+
+    With ``out`` (a (C, H, W, N) view, e.g. inside a padded frame) it copies into it. The copy
+    is a transpose, done a few samples at a time so that each piece stays in cache.
+    """
+    t = x.transpose(1, 2, 3, 0)
+    if out is None:
+        if t.flags.c_contiguous:
+            return t
+        out = np.empty(t.shape, dtype=x.dtype)
+    N, C, H, W = x.shape
+    step = max(8, 2**17 // max(1, C * H * W))
+    for n in range(0, N, step):
+        out[..., n : n + step] = t[..., n : n + step]
+    return out
