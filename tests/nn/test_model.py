@@ -353,3 +353,29 @@ def test_backward_keeps_input_grads_only_when_asked():
     assert [g.shape for g in model.input_grads] == [X.shape, (len(X), 4), (len(X), 4)]
     np.testing.assert_array_equal(model.input_grads[0], dx2)
     np.testing.assert_array_equal(dx, dx2)
+
+
+def test_large_inference_batches_run_in_parts_that_equal_one_pass(monkeypatch):
+    import barenet.nn.model as model_module
+
+    model = bn.Sequential([bn.Conv2D(1, 3, 3, padding=1, dtype="float64"), bn.ReLU(), bn.MaxPool2D(2), bn.Flatten(),
+                           bn.Dropout(0.5), bn.Dense(12, 4, dtype="float64")], seed=0)
+    x = np.random.default_rng(1).standard_normal((23, 1, 4, 4))
+    whole = model.forward(x, keep_outputs=True)  # keep_outputs: one pass over the whole batch
+    calls = []
+    first = model.layers[0]
+    monkeypatch.setattr(first, "forward", lambda x, training=False, f=first.forward: calls.append(len(x)) or f(x, training))
+    monkeypatch.setattr(model_module, "INFERENCE_FLOATS", 480)  # the largest output is 3*4*4 = 48 values a sample
+    parts = model.forward(x)
+    assert calls == [8, 8, 7]  # at most 10 samples a part: 23 in three balanced parts
+    np.testing.assert_allclose(parts, whole, rtol=1e-13, atol=1e-13)
+    assert model.outputs == []
+
+
+def test_a_misfit_batch_split_in_parts_still_names_the_whole_batch(monkeypatch):
+    import barenet.nn.model as model_module
+
+    monkeypatch.setattr(model_module, "INFERENCE_FLOATS", 10)
+    model = bn.Sequential([bn.Conv2D(2, 3, 3), bn.Flatten()], seed=0)
+    with pytest.raises(bn.ShapeError, match=re.escape("received (40, 1, 5, 5)")):
+        model.forward(np.zeros((40, 1, 5, 5)))
