@@ -379,3 +379,17 @@ def test_a_misfit_batch_split_in_parts_still_names_the_whole_batch(monkeypatch):
     model = bn.Sequential([bn.Conv2D(2, 3, 3), bn.Flatten()], seed=0)
     with pytest.raises(bn.ShapeError, match=re.escape("received (40, 1, 5, 5)")):
         model.forward(np.zeros((40, 1, 5, 5)))
+
+
+@pytest.mark.parametrize("act, swapped", [(bn.ReLU(), True), (bn.Sigmoid(), True), (bn.Tanh(), True),
+                                          (bn.LeakyReLU(0.1), True), (bn.LeakyReLU(-0.5), False)],
+                         ids=["relu", "sigmoid", "tanh", "leaky", "leaky-negative"])
+def test_inference_pools_before_a_non_decreasing_activation_with_the_same_numbers(act, swapped):
+    # f(max x) = max f(x) for a non-decreasing f: the same element wins, so the same bits.
+    model = bn.Sequential([bn.Conv2D(1, 2, 3, padding=1), act, bn.MaxPool2D(2), bn.Flatten(), bn.Dense(8, 3)],
+                          seed=0)
+    order = model._inference_order()
+    assert (order[1:3] == [model.layers[2], act]) is swapped
+    x = np.random.default_rng(2).standard_normal((9, 1, 4, 4)).astype(np.float32)
+    x[0, 0, :2, :2] = -1.0  # a window of equal negatives: a tie after ReLU
+    np.testing.assert_array_equal(model.forward(x), model.forward(x, keep_outputs=True))

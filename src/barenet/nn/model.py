@@ -10,7 +10,7 @@ import numpy as np
 from .callbacks import History
 from .checks import check_X, check_Xy, labels_of
 from .fit import fit
-from .layers import LAYERS, Layer, Sigmoid, Softmax, sigmoid, softmax
+from .layers import LAYERS, Layer, MaxPool2D, Sigmoid, Softmax, sigmoid, softmax
 from .losses import Loss
 
 
@@ -71,21 +71,54 @@ class Sequential:
         in ``self.outputs`` (the NaN guard names the first non-finite one). An inference
         forward keeps nothing, so its intermediate arrays are freed as it goes, unless
         ``keep_outputs=True`` asks for ``self.outputs`` (the draw-a-letter page shows them).
-        A large inference batch runs in sub-batches (``_forward_in_parts``), so samples/s do
-        not fall as the batch grows.
+        Plain inference takes two shortcuts that give the same numbers (``_infer``).
         """
-        keep = training or keep_outputs
-        self.outputs = outputs = []
+        self.outputs = []
         for layer in self.layers:  # the last pass's caches go first, so its memory serves this one
             layer.clear_cache()
-        step = len(x) if keep else self._inference_step(x)
-        if step < len(x):
-            return self._forward_in_parts(x, step)
+        if not (training or keep_outputs):
+            return self._infer(x)
         for layer in self.layers:
             x = layer.forward(x, training=training)
-            if keep:
-                outputs.append(x)
+            self.outputs.append(x)
         return x
+
+    def _infer(self, x: np.ndarray) -> np.ndarray:
+        """Inference as one pass would compute it, faster:
+
+        - a large batch runs in sub-batches whose layer outputs hold ~INFERENCE_FLOATS values
+          each (every layer treats samples independently at inference), so they are still in
+          cache when the next layer reads them and their memory is reused, not remapped;
+        - an activation that is non-decreasing (ReLU, Sigmoid, Tanh, LeakyReLU with a slope
+          >= 0) and followed by a MaxPool2D runs after it: f(max x) = max f(x), on k_h*k_w
+          times fewer values.
+        A shape error is raised again by one plain pass, so it names the whole batch and the
+        first layer that refuses it, as it would without the shortcuts.
+        """
+        layers = self._inference_order()
+        try:
+            step = self._inference_step(x)
+            if len(x) > step:
+                step = -(-len(x) // -(-len(x) // step))  # balanced parts
+            out = []
+            for start in range(0, max(len(x), 1), step):
+                part = x[start : start + step]
+                for layer in layers:
+                    part = layer.forward(part, training=False)
+                out.append(part)
+            return out[0] if len(out) == 1 else np.concatenate(out)
+        except ValueError:
+            for layer in self.layers:
+                x = layer.forward(x, training=False)
+            return x
+
+    def _inference_order(self) -> list[Layer]:
+        """The layers, with each (non-decreasing activation, MaxPool2D) pair swapped."""
+        layers = list(self.layers)
+        for i in range(len(layers) - 1):
+            if getattr(layers[i], "non_decreasing", False) and type(layers[i + 1]) is MaxPool2D:
+                layers[i], layers[i + 1] = layers[i + 1], layers[i]
+        return layers
 
     def _inference_step(self, x: Any) -> int:
         """Samples per inference sub-batch: each layer's output then holds at most ~INFERENCE_FLOATS values.
@@ -99,32 +132,8 @@ class Sequential:
                 shape = tuple(layer.output_shape(shape))
                 most = max(most, math.prod(shape))
         except (ValueError, TypeError, IndexError):
-            return len(x)
+            return max(1, len(x))
         return max(1, INFERENCE_FLOATS // most)
-
-    def _forward_in_parts(self, x: np.ndarray, step: int) -> np.ndarray:
-        """Inference on x in sub-batches of about ``step`` samples (balanced), concatenated.
-
-        Every layer treats samples independently at inference, so this equals one pass over
-        the whole batch; it keeps each layer's output small enough to stay in cache for the
-        next layer, and lets the allocator reuse memory instead of mapping fresh pages.
-        """
-        parts = -(-len(x) // step)
-        step = -(-len(x) // parts)
-        out = []
-        for start in range(0, len(x), step):
-            part = x[start : start + step]
-            try:
-                for layer in self.layers:
-                    part = layer.forward(part, training=False)
-            except ValueError:  # a ShapeError: raise it again about the whole batch, not this part
-                if start:
-                    raise
-                for layer in self.layers:
-                    x = layer.forward(x, training=False)
-                return x
-            out.append(part)
-        return np.concatenate(out)
 
     def backward(self, dy: np.ndarray, need_input_grad: bool = True,
                  keep_input_grads: bool = False) -> np.ndarray | None:

@@ -39,7 +39,13 @@ def log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 class _Elementwise(Layer):
-    """An activation applied to each element; any input shape (N, ...) -> same shape."""
+    """An activation applied to each element; any input shape (N, ...) -> same shape.
+
+    ``non_decreasing``: x <= x' implies f(x) <= f(x'), so f(max x) = max f(x) and inference
+    may apply f after a following max pooling (``Sequential._infer``).
+    """
+
+    non_decreasing = False
 
     def _cached_y(self, dy: Any) -> tuple[np.ndarray, np.ndarray]:
         y = self._need_cache()
@@ -48,6 +54,8 @@ class _Elementwise(Layer):
 
 class Sigmoid(_Elementwise):
     """y = 1 / (1 + e^-x); dy/dx = y (1 - y). Shape: (N, ...) -> (N, ...)."""
+
+    non_decreasing = True
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         y = sigmoid(self._check_batch(x))
@@ -62,6 +70,8 @@ class Sigmoid(_Elementwise):
 class Tanh(_Elementwise):
     """y = tanh(x); dy/dx = 1 - y^2. Shape: (N, ...) -> (N, ...)."""
 
+    non_decreasing = True
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         y = np.tanh(self._check_batch(x))
         self._cache = y if training else None
@@ -74,6 +84,8 @@ class Tanh(_Elementwise):
 
 class ReLU(_Elementwise):
     """y = max(x, 0); dy/dx = 1 where x > 0, else 0 (0 at x = 0, as PyTorch). Shape: (N, ...)."""
+
+    non_decreasing = True
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         y = np.maximum(self._check_batch(x), 0)
@@ -93,6 +105,10 @@ class LeakyReLU(_Elementwise):
         if not isinstance(negative_slope, numbers.Real) or not np.isfinite(negative_slope):
             raise ValueError(f"LeakyReLU: negative_slope must be a finite number, received {negative_slope!r}")
         self.negative_slope = float(negative_slope)
+
+    @property
+    def non_decreasing(self) -> bool:  # type: ignore[override]
+        return self.negative_slope >= 0
 
     def _label_args(self) -> tuple:
         return (self.negative_slope,)
