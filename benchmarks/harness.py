@@ -76,10 +76,11 @@ def median_metric(rec: dict[str, Any], key: str) -> float:
     return float(statistics.median(m[key] for m in rec["metrics"]))
 
 
-def target(name: str, value: float, threshold: float, note: str = "") -> dict[str, Any]:
-    """A target record: met when ``value >= threshold``."""
-    return {"name": name, "value": float(value), "threshold": float(threshold),
-            "met": bool(value >= threshold), "note": note}
+def target(name: str, value: float, threshold: float, note: str = "", at_most: bool = False) -> dict[str, Any]:
+    """A target record: met when ``value >= threshold`` (or ``<=`` with ``at_most``, for memory)."""
+    met = value <= threshold if at_most else value >= threshold
+    return {"name": name, "value": float(value), "threshold": float(threshold), "at_most": at_most,
+            "met": bool(met), "note": note}
 
 
 def limit_threads(n: int) -> Any:
@@ -161,6 +162,14 @@ def machine_info(threads: int) -> dict[str, Any]:
     }
 
 
+def blas_summary(machine: dict[str, Any]) -> str:
+    """One line naming the CPU and each BLAS pool: ``AMD EPYC; openblas 0.3.31 (SkylakeX kernels), 2 threads``."""
+    pools = [f"{p.get('internal_api')} {p.get('version') or ''} ({p.get('architecture')} kernels, "
+             f"{p.get('threading_layer')})".replace("  ", " ")
+             for p in machine.get("blas", []) if p.get("user_api") == "blas"]
+    return f"{machine.get('cpu_model')}; BLAS: {', '.join(pools) or 'unknown'}; {machine.get('threads_used')} threads"
+
+
 def fmt(value: Any) -> str:
     """Compact number formatting for the table."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -179,14 +188,18 @@ def table_rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, 
         rows += [(wname, "ratio", rname, fmt(value)) for rname, value in wl["ratios"].items()]
         for t in wl["targets"]:
             verdict = "MET" if t["met"] else "NOT MET"
-            rows.append((wname, "target", f"{t['name']} >= {fmt(t['threshold'])}", f"{fmt(t['value'])} {verdict}"))
+            sign = "<=" if t.get("at_most") else ">="
+            rows.append((wname, "target", f"{t['name']} {sign} {fmt(t['threshold'])}", f"{fmt(t['value'])} {verdict}"))
     return rows
 
 
-def print_table(results: dict[str, dict[str, Any]], markdown: bool = False) -> None:
-    """Print the rows as an aligned text table, or as a Markdown table."""
+def print_table(results: dict[str, dict[str, Any]], markdown: bool = False,
+                machine: dict[str, Any] | None = None) -> None:
+    """Print the rows as an aligned text table, or as a Markdown table, under the CPU and BLAS line."""
     head = ("workload", "case", "metric", "value")
     rows = table_rows(results)
+    if machine:
+        print(("Machine: " if markdown else "machine: ") + blas_summary(machine) + ("\n" if markdown else ""))
     if markdown:
         print("| " + " | ".join(head) + " |\n|---|---|---|---:|")
         for r in rows:

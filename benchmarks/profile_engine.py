@@ -1,13 +1,14 @@
 """Where barenet's time goes: per-layer and per-step breakdowns of the benchmark workloads.
 
-    python benchmarks/profile_engine.py [--threads N] [--only question|mlp|cnn|conv]
+    python benchmarks/profile_engine.py [--threads N] [--clock wall|cpu] [--only question|mlp|cnn|conv|blocks]
 
 For each workload it times, in isolation and as a median of many calls, every piece of one
 ``Sequential.fit`` step (each layer's forward and backward, the loss, the optimizer step,
 the NaN guard, the accuracy bookkeeping) and compares their sum with the real per-batch
-cost of ``fit``; the gap is the loop's own overhead. ``conv`` splits Conv2D and MaxPool2D
-into their NumPy statements (pad, im2col copy, GEMMs, transposes, col2im, argmax). These
-are the measurements behind the speed work described in benchmarks/README.md.
+cost of ``fit``; the gap is the loop's own overhead. ``conv`` splits Conv2D into its steps
+(padding, unrolling, GEMMs, col2im; see profile_conv.py) and reports the GEMM share and the
+ceiling an im2col layer has; ``blocks`` sweeps the block sizes in ``nn/layers/windows.py``.
+These are the measurements behind the speed work described in benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -26,18 +27,21 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nets  # noqa: E402
 
 
+CLOCK = time.perf_counter  # --clock cpu: time.process_time
+
+
 def us(fn: Callable[[], Any], budget: float = 0.2) -> float:
     """Median microseconds per call of ``fn`` over 5 batches of calls lasting ~budget in all."""
     fn()
-    t0 = time.perf_counter()
+    t0 = CLOCK()
     fn()
-    n = max(1, int(budget / 5 / max(time.perf_counter() - t0, 1e-7)))
+    n = max(1, int(budget / 5 / max(CLOCK() - t0, 1e-6)))
     samples = []
     for _ in range(5):
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         for _ in range(n):
             fn()
-        samples.append((time.perf_counter() - t0) / n * 1e6)
+        samples.append((CLOCK() - t0) / n * 1e6)
     return statistics.median(samples)
 
 
@@ -128,71 +132,50 @@ def profile_cnn(batches: tuple[int, ...] = (64, 256)) -> None:
         report(f"cnn: one fit step, batch {b}", rows, total)
 
 
-def gemm_us(M: int, K: int, F: int) -> float:
-    """Microseconds for the three im2col GEMMs of a conv, (F, K) x (K, M) and its two adjoints."""
-    rng = np.random.default_rng(0)
-    cols, Wm, dy = (rng.random(s, dtype=np.float32) for s in ((K, M), (F, K), (F, M)))
-    return us(lambda: (Wm @ cols, dy @ cols.T, Wm.T @ dy))
-
-
-def top_functions(fn: Callable[[], Any], calls: int, top: int = 7) -> list[tuple[str, float]]:
-    """cProfile ``fn`` and return the ``top`` functions by own time, in microseconds per call.
-
-    NumPy operators (``@``, slicing assignments, ``+=``) have no frame of their own, so their
-    time shows up as the own time of the barenet function that runs them.
-    """
-    import cProfile
-    import pstats
-
-    prof = cProfile.Profile()
-    prof.enable()
-    for _ in range(calls):
-        fn()
-    prof.disable()
-    stats = pstats.Stats(prof).stats  # {(file, line, name): (cc, nc, tottime, cumtime, callers)}
-    rows = sorted(((f"{os.path.basename(k[0])}:{k[2]}", v[2]) for k, v in stats.items()), key=lambda r: -r[1])
-    return [(name, t / calls * 1e6) for name, t in rows[:top]]
-
-
-def profile_layer(layer: Any, x: np.ndarray, gemm: float | None) -> None:
+def profile_layer(layer: Any, x: np.ndarray) -> None:
     y = layer.forward(x, training=True)
     dy = np.ones_like(y)
     fwd = us(lambda: layer.forward(x, training=True))
-    bwd = us(lambda: layer.backward(dy))
-    title = f"{layer.label} on {x.shape}: forward {fwd:.0f} us, backward {bwd:.0f} us"
-    if gemm is not None:
-        title += f"; its 3 GEMMs alone {gemm:.0f} us ({100 * gemm / (fwd + bwd):.0f}% of fwd+bwd)"
-
-    def both() -> None:
-        layer.forward(x, training=True)
-        layer.backward(dy)
-
-    report(title + "\n   cProfile own time per forward+backward:", top_functions(both, 20))
+    inf = us(lambda: layer.forward(x))
+    bwd = us(lambda: layer.backward(dy) if layer._cache is not None else layer.forward(x, training=True))
+    print(f"  {layer.label:<24} on {str(x.shape):<18} forward {fwd:7.0f} us (inference {inf:7.0f}), "
+          f"backward {bwd:7.0f} us")
 
 
 def profile_conv() -> None:
     import barenet as bn
+    from profile_conv import SHAPES, conv_split, report_split
 
+    for shape in SHAPES:
+        report_split(shape, conv_split(shape, us))
+    print("\n== pooling and ReLU on LeNet's first feature maps")
     rng = np.random.default_rng(0)
     for N in (64, 256):
-        x1 = rng.random((N, 1, 28, 28), dtype=np.float32)
-        x2 = rng.random((N, 6, 14, 14), dtype=np.float32)
-        profile_layer(bn.Conv2D(1, 6, 5, padding=2, seed=0), x1, gemm_us(N * 28 * 28, 25, 6))
-        profile_layer(bn.Conv2D(6, 16, 5, seed=0), x2, gemm_us(N * 10 * 10, 150, 16))
-        profile_layer(bn.MaxPool2D(2), rng.random((N, 6, 28, 28), dtype=np.float32), None)
-        profile_layer(bn.ReLU(), rng.random((N, 6, 28, 28), dtype=np.float32) - 0.5, None)
+        profile_layer(bn.MaxPool2D(2), rng.random((N, 6, 28, 28), dtype=np.float32))
+        profile_layer(bn.ReLU(), rng.random((N, 6, 28, 28), dtype=np.float32) - 0.5)
+
+
+def profile_blocks() -> None:
+    from profile_conv import block_sweep
+
+    block_sweep(us)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="per-step and per-layer timing of barenet's hot paths")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--only", choices=("question", "mlp", "cnn", "conv"), action="append")
+    parser.add_argument("--only", choices=("question", "mlp", "cnn", "conv", "blocks"), action="append")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="cpu: this process's CPU time, steadier on a busy machine with --threads 1")
     args = parser.parse_args()
     from threadpoolctl import threadpool_limits
 
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     with threadpool_limits(limits=args.threads):
-        print(f"threads: {args.threads}, load average: {os.getloadavg()[0]:.1f}")
-        profiles = {"question": profile_question, "mlp": profile_mlp, "cnn": profile_cnn, "conv": profile_conv}
+        print(f"threads: {args.threads}, clock: {args.clock}, load average: {os.getloadavg()[0]:.1f}")
+        profiles = {"question": profile_question, "mlp": profile_mlp, "cnn": profile_cnn, "conv": profile_conv,
+                    "blocks": profile_blocks}
         for name in args.only or profiles:
             profiles[name]()
 

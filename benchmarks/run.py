@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.table:
         with open(args.table, encoding="utf-8") as fh:
-            harness.print_table(json.load(fh)["workloads"], markdown=args.markdown)
+            saved = json.load(fh)
+        harness.print_table(saved["workloads"], markdown=args.markdown, machine=saved.get("machine"))
         return 0
     names = list(dict.fromkeys(args.only or WORKLOADS))
     cfg = harness.Config(quick=args.quick, threads=args.threads, repeats=args.repeats, seed=args.seed)
@@ -103,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     machine["loadavg_at_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     payload = {"machine": machine, "config": vars(args) | {"workloads": names},
                "total_wall_s": time.perf_counter() - t0, "workloads": results}
-    harness.print_table(results, markdown=args.markdown)
+    machine["blas_summary"] = harness.blas_summary(machine)
+    harness.print_table(results, markdown=args.markdown, machine=machine)
     met = [t["met"] for wl in results.values() for t in wl["targets"]]
     print(f"\n{sum(met)}/{len(met)} targets met; {args.threads} threads; "
           f"total {payload['total_wall_s']:.0f} s; JSON written to {args.out}")

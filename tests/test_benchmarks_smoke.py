@@ -30,7 +30,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
     cmd = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--threads", "1", "--out", str(out)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, f"run.py --quick failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
-    assert "targets met" in proc.stdout
+    assert "targets met" in proc.stdout and "machine: " in proc.stdout
     return json.loads(out.read_text())
 
 
@@ -49,6 +49,9 @@ def test_machine_info_is_recorded(results: dict) -> None:
     for lib in ("numpy", "torch", "sklearn"):
         assert machine[lib]
     assert isinstance(machine["blas"], list)
+    # The CPU and BLAS kernel, which the ratios depend on, are named in the JSON and the table.
+    assert machine["cpu_model"] in machine["blas_summary"] and "BLAS:" in machine["blas_summary"]
+    assert any(pool.get("user_api") == "blas" for pool in machine["blas"])
 
 
 @pytest.mark.parametrize("name", WORKLOADS)
@@ -75,3 +78,11 @@ def test_summary_ratios_and_targets_are_numbers(results: dict, name: str) -> Non
     assert wl["targets"]
     for t in wl["targets"]:
         assert isinstance(t["met"], bool) and math.isfinite(t["value"]) and positive(t["threshold"])
+
+
+def test_cnn_memory_targets_are_upper_bounds(results: dict) -> None:
+    targets = {t["name"]: t for t in results["workloads"]["cnn"]["targets"]}
+    memory = [t for name, t in targets.items() if "memory" in name]
+    assert {t["name"].split(":")[0].split()[0] for t in memory} == {"infer", "train"}
+    for t in memory:  # met means at most the threshold
+        assert t["at_most"] is True and t["met"] == (t["value"] <= t["threshold"])

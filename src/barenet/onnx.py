@@ -171,7 +171,8 @@ def _probe(model: Sequential, shape: tuple[int, ...]) -> tuple[int, ...]:
     """Run a zero batch (1, *shape) through the layers; returns the per-sample output shape.
 
     The layers' own checks raise ShapeError when ``shape`` does not fit them. The layers
-    run one by one, so ``model.outputs`` is left as it was.
+    run one by one in inference mode, so ``model.outputs`` is left as it was (and, as after
+    any inference forward, no layer keeps a cache).
     """
     x = np.zeros((1, *shape), dtype=np.float32)
     for layer in model.layers:

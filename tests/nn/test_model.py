@@ -254,7 +254,10 @@ def test_float32_stays_float32_through_training(optimizer, x_dtype):
     Xi = np.random.default_rng(0).standard_normal((6, 1, 4, 4)).astype(x_dtype)
     model.fit(Xi, Y[:6], loss=bn.SoftmaxCrossEntropy(0.1), optimizer=optimizer, epochs=2, batch_size=3, seed=0)
     assert [out.dtype for out in model.outputs] == [np.float32] * len(model.layers)
-    assert all(g.dtype == np.float32 for g in model.input_grads[1:])
+    out = model.forward(Xi, training=True)
+    model.backward(np.ones_like(out), keep_input_grads=True)
+    assert len(model.input_grads) == len(model.layers)
+    assert all(g.dtype == np.float32 for g in model.input_grads)
     for layer in model.layers:
         assert all(p.dtype == np.float32 for p in layer.params.values())
         assert all(g.dtype == np.float32 for g in layer.grads.values())
@@ -320,3 +323,73 @@ def test_importing_barenet_loads_no_heavy_libraries():
             "{'torch', 'sklearn', 'matplotlib', 'PIL', 'scipy', 'pandas', 'tensorflow', 'jax'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+# -- inference keeps nothing ----------------------------------------------------------------------------
+def test_inference_forward_keeps_no_outputs_and_no_caches():
+    model = bn.Sequential([bn.Conv2D(1, 2, 3, padding=1), bn.ReLU(), bn.MaxPool2D(2), bn.Flatten(),
+                           bn.Dense(8, 3)], seed=0)
+    x = np.random.default_rng(0).standard_normal((5, 1, 4, 4)).astype(np.float32)
+    y = model.forward(x, training=True)
+    assert len(model.outputs) == len(model.layers) and model.outputs[-1] is y
+    np.testing.assert_array_equal(model.forward(x), y)  # same numbers, nothing kept
+    assert model.outputs == []
+    with pytest.raises(bn.NotReadyError, match=re.escape("Dense(8, 3) at layer 4") + r".*forward\(x, training=True\)"):
+        model.backward(np.ones_like(y))
+    kept = model.forward(x, keep_outputs=True)  # what the draw-a-letter page asks for
+    assert [o.shape[1:] for o in model.outputs] == [(2, 4, 4), (2, 4, 4), (2, 2, 2), (8,), (3,)]
+    np.testing.assert_array_equal(model.outputs[-1], kept)
+    with pytest.raises(bn.NotReadyError):  # outputs, but still no caches
+        model.backward(np.ones_like(y))
+
+
+def test_backward_keeps_input_grads_only_when_asked():
+    model = bn.Sequential([bn.Dense(2, 4), bn.Tanh(), bn.Dense(4, 3)], seed=0)
+    out = model.forward(X, training=True)
+    dx = model.backward(np.ones_like(out))
+    assert model.input_grads == [] and dx.shape == X.shape
+    out = model.forward(X, training=True)
+    dx2 = model.backward(np.ones_like(out), keep_input_grads=True)
+    assert [g.shape for g in model.input_grads] == [X.shape, (len(X), 4), (len(X), 4)]
+    np.testing.assert_array_equal(model.input_grads[0], dx2)
+    np.testing.assert_array_equal(dx, dx2)
+
+
+def test_large_inference_batches_run_in_parts_that_equal_one_pass(monkeypatch):
+    import barenet.nn.model as model_module
+
+    model = bn.Sequential([bn.Conv2D(1, 3, 3, padding=1, dtype="float64"), bn.ReLU(), bn.MaxPool2D(2), bn.Flatten(),
+                           bn.Dropout(0.5), bn.Dense(12, 4, dtype="float64")], seed=0)
+    x = np.random.default_rng(1).standard_normal((23, 1, 4, 4))
+    whole = model.forward(x, keep_outputs=True)  # keep_outputs: one pass over the whole batch
+    calls = []
+    first = model.layers[0]
+    monkeypatch.setattr(first, "forward", lambda x, training=False, f=first.forward: calls.append(len(x)) or f(x, training))
+    monkeypatch.setattr(model_module, "INFERENCE_FLOATS", 480)  # the largest output is 3*4*4 = 48 values a sample
+    parts = model.forward(x)
+    assert calls == [8, 8, 7]  # at most 10 samples a part: 23 in three balanced parts
+    np.testing.assert_allclose(parts, whole, rtol=1e-13, atol=1e-13)
+    assert model.outputs == []
+
+
+def test_a_misfit_batch_split_in_parts_still_names_the_whole_batch(monkeypatch):
+    import barenet.nn.model as model_module
+
+    monkeypatch.setattr(model_module, "INFERENCE_FLOATS", 10)
+    model = bn.Sequential([bn.Conv2D(2, 3, 3), bn.Flatten()], seed=0)
+    with pytest.raises(bn.ShapeError, match=re.escape("received (40, 1, 5, 5)")):
+        model.forward(np.zeros((40, 1, 5, 5)))
+
+
+@pytest.mark.parametrize("act, swapped", [(bn.ReLU(), True), (bn.Sigmoid(), True), (bn.Tanh(), True),
+                                          (bn.LeakyReLU(0.1), True), (bn.LeakyReLU(-0.5), False)],
+                         ids=["relu", "sigmoid", "tanh", "leaky", "leaky-negative"])
+def test_inference_pools_before_a_non_decreasing_activation_with_the_same_numbers(act, swapped):
+    # f(max x) = max f(x) for a non-decreasing f: the same element wins, so the same bits.
+    model = bn.Sequential([bn.Conv2D(1, 2, 3, padding=1), act, bn.MaxPool2D(2), bn.Flatten(), bn.Dense(8, 3)],
+                          seed=0)
+    order = model._inference_order()
+    assert (order[1:3] == [model.layers[2], act]) is swapped
+    x = np.random.default_rng(2).standard_normal((9, 1, 4, 4)).astype(np.float32)
+    x[0, 0, :2, :2] = -1.0  # a window of equal negatives: a tie after ReLU
+    np.testing.assert_array_equal(model.forward(x), model.forward(x, keep_outputs=True))

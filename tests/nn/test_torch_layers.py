@@ -16,8 +16,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from barenet import (AvgPool2D, Conv2D, Dense, Dropout, Flatten, LeakyReLU, MaxPool2D, ReLU, Sigmoid, Softmax,
-                     Tanh)
+from barenet import (AvgPool2D, Conv2D, Dense, Dropout, Flatten, LeakyReLU, MaxPool2D, NotReadyError, ReLU, Sigmoid,
+                     Softmax, Tanh)
 
 DTYPES = [np.float64, np.float32]
 TOL = {np.float64: dict(rtol=1e-10, atol=1e-12), np.float32: dict(rtol=1e-4, atol=1e-6)}
@@ -33,7 +33,7 @@ def run_both(layer, module, x: np.ndarray, dtype: type, seed: int = 0) -> tuple[
     """Forward both, compare y; backward one random dy through both, compare dx. Returns (x_t, dx)."""
     xt = torch.tensor(x, requires_grad=True)
     yt = module(xt)
-    y = layer.forward(x.copy())
+    y = layer.forward(x.copy(), training=True)  # backward needs a training forward's cache
     close(y, yt, dtype, "forward y")
     # A random dy (not ones) so every output's gradient path is weighted differently.
     dy = np.random.default_rng(seed + 1).standard_normal(y.shape).astype(dtype)
@@ -148,7 +148,7 @@ def test_maxpool_tie_gradient_goes_to_first_element_of_each_window():
     # Hand-worked: a constant 4x4 image, 2x2 windows. Each window's first element in
     # row-major order, (0,0) (0,2) (2,0) (2,2), takes that window's whole dy; no other pixel gets any.
     layer = MaxPool2D(2)
-    layer.forward(np.ones((1, 1, 4, 4)))
+    layer.forward(np.ones((1, 1, 4, 4)), training=True)
     dx = layer.backward(np.array([[[[1.0, 2.0], [3.0, 4.0]]]]))
     expected = np.zeros((4, 4))
     expected[0, 0], expected[0, 2], expected[2, 0], expected[2, 2] = 1.0, 2.0, 3.0, 4.0
@@ -215,11 +215,21 @@ def test_softmax_last_axis_full_jvp(dtype, shape):
 
 # -- Dropout ------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("p,training", [(0.5, False), (0.3, False), (0.0, True)])
-def test_dropout_identity_cases_match_torch(dtype, p, training):
-    # Inference (and p = 0 in training) is the identity in both libraries.
+@pytest.mark.parametrize("p", [0.5, 0.3])
+def test_dropout_inference_is_the_identity_like_torch(dtype, p):
+    # Inference is the identity in both libraries, and keeps nothing for a backward pass.
     x = np.random.default_rng(10).standard_normal((4, 6)).astype(dtype)
-    run_both(Dropout(p, seed=0), lambda t: F.dropout(t, p, training=training), x, dtype)
+    layer = Dropout(p, seed=0)
+    y = layer.forward(x.copy())
+    close(y, F.dropout(torch.tensor(x), p, training=False), dtype, "inference forward")
+    with pytest.raises(NotReadyError, match=r"forward\(x, training=True\)"):
+        layer.backward(np.ones_like(y))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_dropout_p0_training_is_the_identity_like_torch(dtype):
+    x = np.random.default_rng(10).standard_normal((4, 6)).astype(dtype)
+    run_both(Dropout(0.0, seed=0), lambda t: F.dropout(t, 0.0, training=True), x, dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -11,7 +11,6 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 
 from .._jsonable import plain
 from .html import report_html

@@ -125,6 +125,10 @@ def run_probe(report: Any, model: Sequential, X: np.ndarray, t: np.ndarray, loss
 def inspect_start(report: Any, model: Sequential, probe: Probe) -> bool:
     """Forward and backward once; False (after a finding) when something is already NaN or inf."""
     probe.L0, _ = probe.evaluate(model)
+    # A training forward on the same samples: it keeps the outputs and caches that the checks
+    # and the backward below read (an inference forward keeps none). Without Dropout it
+    # computes the same outputs as the evaluation.
+    probe.loss.forward(model.forward(probe.X_eval, training=True), probe.t_eval)
     for layer, out in zip(model.layers, model.outputs):
         if not np.isfinite(out).all():
             _nonfinite(report, "nonfinite-output", f"{layer.label} outputs NaN or inf on finite inputs", layer)

@@ -7,7 +7,6 @@ from html import escape
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 
 from .._jsonable import plain
 from ..nn.tables import html_paragraph, html_table

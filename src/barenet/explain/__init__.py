@@ -68,3 +68,5 @@ def render(expl: Explanation, fmt: str = "text") -> str:
     """The explanation as terminal text (``"text"``), a Markdown worked example (``"markdown"``) or an
     HTML fragment (``"html"``, what a notebook shows for an Explanation)."""
     return RENDERERS[_choice(fmt, FORMATS, "format")](expl)
+
+__all__ = ["explain", "explain_own", "render", "Explanation", "OwnExplanation", "ARCHS", "SAMPLES", "FORMATS"]

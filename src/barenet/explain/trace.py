@@ -219,9 +219,9 @@ def trace(arch: str, label: int, seed: int, glyph: np.ndarray) -> Trace:
     x = glyph.astype(np.float64).reshape(1, 1, 6, 6)
     target = np.array([label])
     loss = spec.make_loss()
-    value = loss.forward(model.forward(x), target)
+    value = loss.forward(model.forward(x, training=True), target)  # keeps outputs and caches
     dlast = loss.backward()
-    model.backward(dlast)
+    model.backward(dlast, keep_input_grads=True)
     values = _forward_values(model, x, target)
     winners = pool_winners(values["a1"])
     margin = pool_margin(values["a1"])

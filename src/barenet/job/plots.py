@@ -99,7 +99,7 @@ def draw_filters(W: np.ndarray) -> Any:
 def draw_feature_maps(model: Any, x: np.ndarray, limit: int = 16) -> Any:
     """What each Conv2D layer of ``model`` makes of one image ``x`` (C, H, W): a row per conv
     layer, up to ``limit`` channels each, the layer's output before its activation."""
-    model.forward(np.asarray(x, dtype=np.float32)[None])
+    model.forward(np.asarray(x, dtype=np.float32)[None], keep_outputs=True)
     convs = [(i, out[0]) for i, (layer, out) in enumerate(zip(model.layers, model.outputs))
              if type(layer).__name__ == "Conv2D"]
     cols = min(limit, max((len(maps) for _, maps in convs), default=1))

@@ -23,6 +23,7 @@ import numpy as np
 
 from .errors import ShapeError
 from .tables import html_paragraph, html_table
+from .layers import Dropout
 
 
 @dataclass
@@ -134,6 +135,17 @@ def _to_float64(model: Any) -> Any:
     return model
 
 
+def _dropout_off(model: Any) -> None:
+    """Make the copy's training pass compute the inference function, for an inference check.
+
+    backward needs the cache of a training forward; the only layer whose training pass
+    differs from inference is Dropout, which with p = 0 passes x through (y = x) as at inference.
+    """
+    for layer in _layers_of(model):
+        if isinstance(layer, Dropout):
+            layer.p = 0.0
+
+
 def _rel(a: np.ndarray, n: np.ndarray) -> tuple[float, float]:
     abs_err = float(np.max(np.abs(a - n), initial=0.0))
     scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(n), initial=0.0)))
@@ -192,10 +204,15 @@ def gradcheck(model: Any, x: Any, y: Any = None, loss: Any = None, *, eps: float
     first; the original is left untouched. ``max_checks`` bounds the elements tested per
     tensor (a seeded random subset; None checks all). ``check_input=False`` skips dL/dx, for
     a model whose backward computes no input gradient. Layers with their own Generator
-    (Dropout) replay the same stream for every evaluation, so ``training=True`` is checkable too.
+    (Dropout) replay the same stream for every evaluation, so ``training=True`` is checkable
+    too. Every evaluation runs a training forward (backward needs its cache);
+    ``training=False`` checks the inference function by running it with the copy's dropout
+    switched off.
     """
     _require_checkable(model)
     m = _to_float64(model)
+    if not training:
+        _dropout_off(m)
     layers = _layers_of(m)
     x = np.array(x, dtype=np.float64)
     rng = np.random.default_rng(seed)
@@ -207,7 +224,7 @@ def gradcheck(model: Any, x: Any, y: Any = None, loss: Any = None, *, eps: float
         nonlocal R
         for layer, state in streams:
             layer.rng.bit_generator.state = copy.deepcopy(state)
-        out = m.forward(inp, training=training)
+        out = m.forward(inp, training=True)  # backward needs a training pass; see _dropout_off
         if loss is not None:
             return float(loss.forward(out, y)), loss.backward()
         if R is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -9,10 +10,17 @@ import numpy as np
 from .callbacks import History
 from .checks import check_X, check_Xy, labels_of
 from .fit import fit
-from .layers import LAYERS, Layer, Sigmoid, Softmax, sigmoid, softmax
+from .layers import LAYERS, Layer, MaxPool2D, Sigmoid, Softmax, sigmoid, softmax
 from .layers.base import shape_str
 from .losses import Loss
 from .tables import html_paragraph, html_table, text_table
+
+
+# Inference runs a large batch in sub-batches whose largest layer output holds about this many
+# values (1 MiB of float32, ~55 LeNet samples): each output is still in cache when the next
+# layer reads it, and the allocator reuses the memory instead of mapping fresh pages, which
+# made a batch of 1,024 30% slower per sample than one of 64 (benchmarks/README.md).
+INFERENCE_FLOATS = 2**18
 
 
 class Sequential:
@@ -38,8 +46,8 @@ class Sequential:
             layer.where = f"layer {i}"
         self.epoch = 0  # completed training epochs, kept across fit calls and in model files
         self.stop_training = False
-        self.outputs: list[np.ndarray] = []  # each layer's last forward output
-        self.input_grads: list[np.ndarray] = []  # each layer's last backward result, dL/d(input)
+        self.outputs: list[np.ndarray] = []  # each layer's output in the last training forward
+        self.input_grads: list[np.ndarray] = []  # dL/d(input) per layer, when backward is asked to keep them
         self.loss: Loss | None = None
         self.optimizer: Any = None
         self.rng = np.random.default_rng()
@@ -65,25 +73,91 @@ class Sequential:
                 layer.rng = np.random.default_rng(self.rng.integers(2**63))
 
     # -- passes --------------------------------------------------------------------
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """Run every layer. Shape: (N, ...) -> the last layer's output (N, K)."""
+    def forward(self, x: np.ndarray, training: bool = False, keep_outputs: bool = False) -> np.ndarray:
+        """Run every layer. Shape: (N, ...) -> the last layer's output (N, K).
+
+        A training forward keeps each layer's cache for ``backward`` and each layer's output
+        in ``self.outputs`` (the NaN guard names the first non-finite one). An inference
+        forward keeps nothing, so its intermediate arrays are freed as it goes, unless
+        ``keep_outputs=True`` asks for ``self.outputs`` (the draw-a-letter page shows them).
+        Plain inference takes two shortcuts that give the same numbers (``_infer``).
+        """
         shape = tuple(x.shape[1:]) if isinstance(x, np.ndarray) else None
-        outputs = []
-        for layer in self.layers:
-            x = layer.forward(x, training=training)
-            outputs.append(x)
-        self.outputs = outputs
+        self.outputs = []
+        for layer in self.layers:  # the last pass's caches go first, so its memory serves this one
+            layer.clear_cache()
+        if not (training or keep_outputs):
+            x = self._infer(x)
+        else:
+            for layer in self.layers:
+                x = layer.forward(x, training=training)
+                self.outputs.append(x)
         if shape is not None:
             self.last_input_shape = shape  # only once every layer has accepted it
         return x
 
-    def backward(self, dy: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+    def _infer(self, x: np.ndarray) -> np.ndarray:
+        """Inference as one pass would compute it, faster:
+
+        - a large batch runs in sub-batches whose layer outputs hold ~INFERENCE_FLOATS values
+          each (every layer treats samples independently at inference), so they are still in
+          cache when the next layer reads them and their memory is reused, not remapped;
+        - an activation that is non-decreasing (ReLU, Sigmoid, Tanh, LeakyReLU with a slope
+          >= 0) and followed by a MaxPool2D runs after it: f(max x) = max f(x), on k_h*k_w
+          times fewer values.
+        A shape error is raised again by one plain pass, so it names the whole batch and the
+        first layer that refuses it, as it would without the shortcuts.
+        """
+        layers = self._inference_order()
+        try:
+            step = self._inference_step(x)
+            if len(x) > step:
+                step = -(-len(x) // -(-len(x) // step))  # balanced parts
+            out = []
+            for start in range(0, max(len(x), 1), step):
+                part = x[start : start + step]
+                for layer in layers:
+                    part = layer.forward(part, training=False)
+                out.append(part)
+            return out[0] if len(out) == 1 else np.concatenate(out)
+        except ValueError:
+            for layer in self.layers:
+                x = layer.forward(x, training=False)
+            return x
+
+    def _inference_order(self) -> list[Layer]:
+        """The layers, with each (non-decreasing activation, MaxPool2D) pair swapped."""
+        layers = list(self.layers)
+        for i in range(len(layers) - 1):
+            if getattr(layers[i], "non_decreasing", False) and type(layers[i + 1]) is MaxPool2D:
+                layers[i], layers[i + 1] = layers[i + 1], layers[i]
+        return layers
+
+    def _inference_step(self, x: Any) -> int:
+        """Samples per inference sub-batch: each layer's output then holds at most ~INFERENCE_FLOATS values.
+
+        The output shapes come from the layers' ``output_shape``; when x does not fit them,
+        the whole batch runs at once and the layers' own checks report the mismatch.
+        """
+        shape, most = tuple(np.shape(x)[1:]), 1
+        try:
+            for layer in self.layers:
+                shape = tuple(layer.output_shape(shape))
+                most = max(most, math.prod(shape))
+        except (ValueError, TypeError, IndexError):
+            return max(1, len(x))
+        return max(1, INFERENCE_FLOATS // most)
+
+    def backward(self, dy: np.ndarray, need_input_grad: bool = True,
+                 keep_input_grads: bool = False) -> np.ndarray | None:
         """Backpropagate dL/d(output) through every layer, filling grads; returns dL/d(input).
 
-        Training needs no gradient for the data itself: with ``need_input_grad=False`` the
-        walk stops at the first layer with parameters, which fills its grads through
-        ``backward_params`` when it has one (saving, for a first Conv2D, its col2im), and
-        None is returned.
+        It needs a training forward first (``forward(x, training=True)``). Training needs no
+        gradient for the data itself: with ``need_input_grad=False`` the walk stops at the
+        first layer with parameters, which fills its grads through ``backward_params`` when
+        it has one (saving, for a first Conv2D, its col2im), and None is returned.
+        ``keep_input_grads=True`` keeps every layer's dL/d(input) in ``self.input_grads``
+        (``explain`` shows them); otherwise each is freed once the layer below has used it.
         """
         first = next((i for i, layer in enumerate(self.layers) if layer.params), 0)
         grads: list[np.ndarray | None] = [None] * len(self.layers)
@@ -93,13 +167,15 @@ class Sequential:
                 layer.backward_params(dy)
                 dy = None
                 break
-            dy = grads[i] = layer.backward(dy)
+            dy = layer.backward(dy)
+            if keep_input_grads:
+                grads[i] = dy
             if not need_input_grad and i == first:
                 break
             if dy is None and i > 0:  # the layer below would fail on None and name itself: name this one
                 raise TypeError(f"{layer.label}: backward returned None; it must return dL/d(input), "
                                 "the gradient that the layer below receives")
-        self.input_grads = grads
+        self.input_grads = grads if keep_input_grads else []
         return dy
 
     __call__ = forward
@@ -122,7 +198,10 @@ class Sequential:
         Outputs that are already probabilities (a last Softmax or Sigmoid layer) pass through;
         logits get a softmax (K >= 2) or a sigmoid (K = 1).
         """
-        out = self._forward_batches(check_X(X, "Sequential.predict_proba"))
+        return self.proba_from_output(self._forward_batches(check_X(X, "Sequential.predict_proba")))
+
+    def proba_from_output(self, out: np.ndarray) -> np.ndarray:
+        """Class probabilities (N, K) from raw outputs, as ``predict_proba`` computes them."""
         out = out.reshape(len(out), -1)
         last = self.layers[-1]
         if out.shape[1] == 1:

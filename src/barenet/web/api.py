@@ -1,8 +1,9 @@
 """The model behind the web page: predictions and descriptions as JSON-ready dicts.
 
-``Predictor`` holds one loaded ``Sequential``. A forward pass keeps per-layer state in
-the model (each layer's cache and ``model.outputs``), so predictions run one at a time
-under a lock; everything read from the model is copied out before the lock is released.
+``Predictor`` holds one loaded ``Sequential``. A prediction asks the forward pass to keep
+each layer's output in ``model.outputs`` (the page draws them), which is state in the model,
+so predictions run one at a time under a lock; everything read from the model is copied
+out before the lock is released.
 """
 
 from __future__ import annotations
@@ -70,8 +71,9 @@ class Predictor:
     def predict(self, x: np.ndarray) -> dict[str, Any]:
         """Class, probabilities and per-layer activity for one input. Shape: x (1, 1, H, W)."""
         with self._lock:
-            proba = self.model.predict_proba(x)[0]
+            proba = self.model.proba_from_output(self.model.forward(x, keep_outputs=True))[0]
             outputs = [out[0].copy() for out in self.model.outputs]  # (C_l, H_l, W_l) or (D_l,)
+            self.model.outputs = []  # the copies are all the answer needs
         k = int(np.argmax(proba))
         return {"class": self.classes[k], "index": k, "classes": self.classes,
                 "probabilities": [float(p) for p in proba],

@@ -188,7 +188,7 @@ def trace_own(head: str, x: np.ndarray, w: dict[str, float], label: int,
     target = _target(head, label)
     value = float(loss.forward(model.forward(xb, training=True), target))
     dlast = loss.backward()
-    model.backward(dlast)
+    model.backward(dlast, keep_input_grads=True)
     values = _values(head, model, xb, w, label)
     return OwnTrace(head, label, value, values, front, formula_grads(values, head),
                     _barenet_grads(head, model, dlast), numeric_grads(head, model, xb, target, H_MAX), H_MAX)

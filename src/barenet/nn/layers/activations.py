@@ -1,8 +1,8 @@
 """Elementwise activations and the softmax.
 
-These layers have no parameters and compute in their input's dtype. Each caches
-what its derivative needs: the output for Sigmoid, Tanh and Softmax (whose
-derivatives are cheapest in terms of y), the input sign for ReLU and LeakyReLU.
+These layers have no parameters and compute in their input's dtype. In training each
+caches what its derivative needs: the output for Sigmoid, Tanh, Softmax and ReLU (whose
+derivatives are cheapest in terms of y), the input sign for LeakyReLU.
 """
 
 from __future__ import annotations
@@ -39,7 +39,13 @@ def log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 class _Elementwise(Layer):
-    """An activation applied to each element; any input shape (N, ...) -> same shape."""
+    """An activation applied to each element; any input shape (N, ...) -> same shape.
+
+    ``non_decreasing``: x <= x' implies f(x) <= f(x'), so f(max x) = max f(x) and inference
+    may apply f after a following max pooling (``Sequential._infer``).
+    """
+
+    non_decreasing = False
 
     def _cached_y(self, dy: Any) -> tuple[np.ndarray, np.ndarray]:
         y = self._need_cache()
@@ -49,9 +55,11 @@ class _Elementwise(Layer):
 class Sigmoid(_Elementwise):
     """y = 1 / (1 + e^-x); dy/dx = y (1 - y). Shape: (N, ...) -> (N, ...)."""
 
+    non_decreasing = True
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         y = sigmoid(self._check_batch(x))
-        self._cache = y
+        self._cache = y if training else None
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -62,9 +70,11 @@ class Sigmoid(_Elementwise):
 class Tanh(_Elementwise):
     """y = tanh(x); dy/dx = 1 - y^2. Shape: (N, ...) -> (N, ...)."""
 
+    non_decreasing = True
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         y = np.tanh(self._check_batch(x))
-        self._cache = y
+        self._cache = y if training else None
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -75,9 +85,11 @@ class Tanh(_Elementwise):
 class ReLU(_Elementwise):
     """y = max(x, 0); dy/dx = 1 where x > 0, else 0 (0 at x = 0, as PyTorch). Shape: (N, ...)."""
 
+    non_decreasing = True
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         y = np.maximum(self._check_batch(x), 0)
-        self._cache = y  # y > 0 exactly where x > 0, so the output is all backward needs
+        self._cache = y if training else None  # y > 0 exactly where x > 0: all backward needs
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -94,6 +106,10 @@ class LeakyReLU(_Elementwise):
             raise ValueError(f"LeakyReLU: negative_slope must be a finite number, received {negative_slope!r}")
         self.negative_slope = float(negative_slope)
 
+    @property
+    def non_decreasing(self) -> bool:  # type: ignore[override]
+        return self.negative_slope >= 0
+
     def _label_args(self) -> tuple:
         return (self.negative_slope,)
 
@@ -103,7 +119,7 @@ class LeakyReLU(_Elementwise):
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         x = self._check_batch(x)
         positive = x > 0
-        self._cache = positive
+        self._cache = positive if training else None
         return np.where(positive, x, x * self.negative_slope)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -121,7 +137,7 @@ class Softmax(_Elementwise):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         p = softmax(self._check_batch(x))
-        self._cache = p
+        self._cache = p if training else None
         return p
 
     def backward(self, dy: np.ndarray) -> np.ndarray:

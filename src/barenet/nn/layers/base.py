@@ -2,8 +2,11 @@
 
 A layer maps a batch to a batch:
 
-- ``forward(x, training=False) -> y`` checks ``x`` and caches what backward needs;
-- ``backward(dy) -> dx`` fills ``self.grads`` (same keys as ``self.params``);
+- ``forward(x, training=False) -> y`` checks ``x``; with ``training=True`` it caches what
+  backward needs, and with ``training=False`` (inference) it keeps nothing, dropping any
+  earlier cache, so inference holds no memory after it returns;
+- ``backward(dy) -> dx`` fills ``self.grads`` (same keys as ``self.params``); it needs the
+  cache of a training forward and raises NotReadyError otherwise;
 - ``get_config()`` returns the constructor arguments as plain JSON-able data;
 - ``output_shape(shape)`` maps a per-sample input shape to the per-sample output shape.
 
@@ -147,9 +150,14 @@ class Layer:
     def _shape_hint(self, x: np.ndarray) -> str:
         return ""
 
+    def clear_cache(self) -> None:
+        """Drop what the last training forward kept (backward then raises NotReadyError)."""
+        self._cache = None
+
     def _need_cache(self) -> Any:
         if self._cache is None:
-            raise NotReadyError(f"{self.label}: backward() called before forward(); run forward first")
+            raise NotReadyError(f"{self.label}: backward() needs the cache of a training forward pass; call "
+                                "forward(x, training=True) first (an inference forward keeps nothing)")
         return self._cache
 
     def _check_dy(self, dy: Any, y_shape: tuple) -> np.ndarray:

@@ -38,7 +38,10 @@ class Dropout(Layer):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         x = self._check_batch(x)
-        if not training or self.p == 0.0:
+        if not training:
+            self._cache = None
+            return x
+        if self.p == 0.0:
             self._cache = (x.shape, np.ones((), dtype=x.dtype))
             return x
         keep = self.rng.random(x.shape, dtype=np.float64 if x.dtype == np.float64 else np.float32) >= self.p

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
 from ..errors import ShapeError
 from .base import Layer, as_pair, shape_str
-from .windows import offsets, out_size, to_chwn
+from .windows import out_size, pixels, pool_blocks, to_chwn
 
 
 class _Pool2D(Layer):
-    """Shared parts of the pooling layers: arguments, shape checks, output size.
+    """Shared parts of the pooling layers: arguments, shape checks, output size, blocks.
 
     Shape: (N, C, H, W) -> (N, C, H_out, W_out), H_out = floor((H - k_h) / s_h) + 1.
+
+    Both passes walk the k_h*k_w kernel offsets; offset (i, j) of every window is one
+    strided slice of the whole batch held as (C, H, W, N) (``windows.pixels``). Large
+    batches go one cache-sized block of output rows at a time, so the k_h*k_w passes
+    over a block find it still in cache.
     """
 
     def __init__(self, kernel_size: Any, stride: Any = None) -> None:
@@ -34,69 +40,105 @@ class _Pool2D(Layer):
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         return (C, out_size(H, kh, sh), out_size(W, kw, sw))
 
-    def _check(self, x: Any) -> tuple[np.ndarray, list[tuple]]:
-        """Check x (N, C, H, W) against the window; return it as (C, H, W, N) and the offset slices."""
+    def _check(self, x: Any) -> np.ndarray:
+        """Check x (N, C, H, W) against the window; return it as (C, H, W, N)."""
         x = self._check_input(x, (None, None, None))
-        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        (kh, kw) = self.kernel_size
         if x.shape[2] < kh or x.shape[3] < kw:
             raise ShapeError(f"{self.label}: input {shape_str(x.shape[1:])} is smaller than the "
                              f"window {self.kernel_size}")
-        Ho, Wo = out_size(x.shape[2], kh, sh), out_size(x.shape[3], kw, sw)
-        return to_chwn(x), [idx for _, _, idx in offsets(kh, kw, sh, sw, Ho, Wo)]
+        return to_chwn(x)
+
+    def _out_chwn(self, shape: tuple) -> tuple[int, int, int, int]:
+        C, H, W, N = shape
+        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        return C, out_size(H, kh, sh), out_size(W, kw, sw), N
+
+    def _blocks(self, y_shape: tuple) -> tuple[tuple[tuple, tuple[tuple, ...]], ...]:
+        """Per block: its index into y (C, Ho, Wo, N), and each kernel offset's index into x."""
+        C, Ho, Wo, N = y_shape
+        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        return _plan(pool_blocks(Ho, Wo, N, C, kh, kw), kh, kw, sh, sw)
+
+
+@functools.lru_cache(maxsize=64)
+def _plan(plan: tuple, kh: int, kw: int, sh: int, sw: int) -> tuple:
+    return tuple(((slice(None), slice(blk.h0, blk.h1), slice(blk.w0, blk.w1)),
+                  tuple(pixels(i, j, blk, sh, sw) for i in range(kh) for j in range(kw)))
+                 for blk in plan)
 
 
 class MaxPool2D(_Pool2D):
     """``y[n, c, h, w] = max over the window of x``.
 
     The gradient goes to one element per window, the first maximum in row-major
-    order, as PyTorch does on ties. Both passes walk the kh*kw window offsets, each a
-    strided slice of the whole batch held as (C, H, W, N); with stride = kernel the
-    slices tile the image.
+    order, as PyTorch does on ties. With stride = kernel the windows tile the image,
+    so backward assigns each offset's share instead of adding it.
     """
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        xc, idx = self._check(x)
-        y = xc[idx[0]].copy()  # (C, Ho, Wo, N)
-        for ix in idx[1:]:
-            np.maximum(y, xc[ix], out=y)
-        self._cache = (xc, y, idx)
+        xc = self._check(x)
+        y = np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)  # (C, Ho, Wo, N)
+        for at_y, at_x in self._blocks(y.shape):
+            yb = y[at_y]
+            np.copyto(yb, xc[at_x[0]])
+            for ix in at_x[1:]:
+                np.maximum(yb, xc[ix], out=yb)
+        self._cache = (xc, y) if training else None
         return y.transpose(3, 0, 1, 2)  # (N, C, Ho, Wo) view
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        xc, y, idx = self._need_cache()
+        xc, y = self._need_cache()
         dy = to_chwn(self._check_dy(dy, y.transpose(3, 0, 1, 2).shape))
-        dxc = np.zeros(xc.shape, dtype=np.result_type(dy.dtype, xc.dtype))
         tiled = self.stride == self.kernel_size  # windows do not overlap: assign, no read-back
-        taken = np.zeros(y.shape, dtype=bool)  # windows whose max already got the gradient
-        for ix in idx:
-            hit = xc[ix] == y
-            hit &= ~taken
-            taken |= hit
-            if tiled:
-                np.multiply(dy, hit, out=dxc[ix])
-            else:
-                dxc[ix] += dy * hit
+        dxc = (np.empty if tiled and self._covers(xc.shape) else np.zeros)(
+            xc.shape, dtype=np.result_type(dy.dtype, xc.dtype))
+        for at_y, at_x in self._blocks(y.shape):
+            yb, dyb = y[at_y], dy[at_y]
+            taken = np.zeros(yb.shape, dtype=bool)  # windows whose max already got the gradient
+            hit = np.empty(yb.shape, dtype=bool)
+            for k, ix in enumerate(at_x):
+                np.equal(xc[ix], yb, out=hit)
+                if k:
+                    np.greater(hit, taken, out=hit)  # for booleans, a > b is a and not b
+                if k < len(at_x) - 1:
+                    taken |= hit
+                if tiled:
+                    np.multiply(dyb, hit, out=dxc[ix])
+                else:
+                    dxc[ix] += dyb * hit
         return dxc.transpose(3, 0, 1, 2)
+
+    def _covers(self, shape: tuple) -> bool:
+        """Whether the tiled windows cover every pixel (no remainder rows or columns)."""
+        _, H, W, _ = shape
+        (kh, kw) = self.kernel_size
+        return H % kh == 0 and W % kw == 0
 
 
 class AvgPool2D(_Pool2D):
     """``y[n, c, h, w] = mean over the window of x``; each input gets dy / (k_h*k_w) per window."""
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        xc, idx = self._check(x)
-        y = xc[idx[0]].copy()
-        for ix in idx[1:]:
-            y += xc[ix]
-        y *= np.asarray(1.0 / len(idx), dtype=y.dtype)
-        self._cache = (xc.shape, xc.dtype, y.shape, idx)
+        xc = self._check(x)
+        y = np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)  # (C, Ho, Wo, N)
+        scale = np.asarray(1.0 / (self.kernel_size[0] * self.kernel_size[1]), dtype=y.dtype)
+        for at_y, at_x in self._blocks(y.shape):
+            yb = y[at_y]
+            np.copyto(yb, xc[at_x[0]])
+            for ix in at_x[1:]:
+                yb += xc[ix]
+            yb *= scale
+        self._cache = (xc.shape, xc.dtype, y.shape) if training else None
         return y.transpose(3, 0, 1, 2)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        shape, dtype, y_shape, idx = self._need_cache()
+        shape, dtype, y_shape = self._need_cache()
         C, Ho, Wo, N = y_shape
         dy = to_chwn(self._check_dy(dy, (N, C, Ho, Wo)))
-        share = dy * np.asarray(1.0 / len(idx), dtype=dy.dtype)
+        share = dy * np.asarray(1.0 / (self.kernel_size[0] * self.kernel_size[1]), dtype=dy.dtype)
         dxc = np.zeros(shape, dtype=np.result_type(share.dtype, dtype))
-        for ix in idx:
-            dxc[ix] += share
+        for at_y, at_x in self._blocks(y_shape):
+            for ix in at_x:
+                dxc[ix] += share[at_y]
         return dxc.transpose(3, 0, 1, 2)

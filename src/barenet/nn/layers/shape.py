@@ -15,7 +15,7 @@ class Flatten(Layer):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         x = self._check_batch(x)
-        self._cache = x.shape
+        self._cache = x.shape if training else None
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
