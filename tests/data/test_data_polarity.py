@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from barenet.data import images, ox
 from barenet.data.images import load_image
-from barenet.data.polarity import count_components, ink_is_dark, otsu_threshold
+from barenet.data.polarity import count_components, ink_is_dark, otsu_threshold, sides_touched
 
 
 def glyph(letter: str, size: int = 64) -> np.ndarray:
@@ -123,3 +123,35 @@ def test_large_pictures_decode_at_reduced_size(tmp_path):
             assert max(small.size) <= 2 * images.WORK_SIDE
         x = load_image(p)[0, 0]
         assert x[14, 14] > 0.9 and x[14, 2] == 0
+
+
+@pytest.mark.parametrize("ink_rgb", [(0, 0, 0), (255, 255, 255)])
+def test_transparent_tight_bar_is_drawn_in_alpha(ink_rgb):
+    # A tight "I" from a real font: 4 x 25 pixels of one colour, opaque but for its edge columns
+    # (alpha 172). No pixel is transparent, so the shape lives in alpha alone: composited, not blank.
+    rgba = np.zeros((25, 4, 4), np.uint8)
+    rgba[..., :3] = ink_rgb
+    rgba[..., 3] = 255
+    rgba[:, [0, 3], 3] = 172
+    x = load_image(png(rgba, "RGBA"))[0, 0]
+    rows, cols = np.nonzero(x > 0.5)
+    assert np.ptp(rows) + 1 == 20 and np.ptp(cols) + 1 <= 4  # a tall bar, fitted to 20 of 28 rows
+
+
+def test_one_colour_opaque_picture_is_still_blank():
+    rgba = np.zeros((20, 20, 4), np.uint8)
+    rgba[..., 3] = 250
+    rgba[5, 5, 3] = 255  # alpha varies by 2%: no shape, just noise
+    with pytest.raises(ValueError, match="blank"):
+        load_image(png(rgba, "RGBA"))
+
+
+def test_heavy_tight_e_with_a_short_middle_arm():
+    # Ink covers most of the picture and the two notches join past the short middle arm, so
+    # each class is one component: the ink is the class that reaches all four sides.
+    E = np.zeros((25, 20), np.float32)
+    E[:, :9] = E[:7] = E[-7:] = 1.0  # stem, top and bottom arms
+    E[9:16, :15] = 1.0  # the middle arm stops 5 px short of the right side
+    assert E.mean() > 0.5 and count_components(E > 0.5) == count_components(E < 0.5) == 1
+    assert sides_touched(E > 0.5) == 4 and sides_touched(E < 0.5) == 1
+    assert ink_is_dark(1.0 - E) and not ink_is_dark(E)

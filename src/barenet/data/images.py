@@ -143,8 +143,12 @@ def _read_gray(Image, ImageOps, source, name: str) -> tuple[np.ndarray, bool | N
         if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info:
             rgba = np.asarray(img.convert("RGBA"), np.float32) / 255.0
             alpha = rgba[..., 3]
-            if (alpha < 0.5).mean() >= 0.01:  # a real transparent ground, not a stray pixel
-                gray = rgba[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)  # ITU-R 601 luma, as Pillow's "L"
+            gray = rgba[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)  # ITU-R 601 luma, as Pillow's "L"
+            opaque = gray[alpha >= 0.5]
+            flat = opaque.size == 0 or float(np.ptp(opaque)) < MIN_CONTRAST
+            # A real transparent ground, not a stray pixel; or a shape drawn in alpha alone (one ink
+            # colour, cropped so tight that little of the ground is left: a tight "I").
+            if (alpha < 0.5).mean() >= 0.01 or (flat and float(np.ptp(alpha)) >= MIN_CONTRAST):
                 ink_level = float((alpha * gray).sum() / max(alpha.sum(), 1e-6))
                 ground = 1.0 if ink_level < 0.5 else 0.0
                 return alpha * gray + (1.0 - alpha) * ground, ground == 1.0

@@ -13,8 +13,15 @@ margin, cropped tight, tight with a thick pen, small, in both polarities):
    corners, notches and counters (an E leaves two notches, an O four corners and a hole),
    so the class with FEWER components is the ink (98.1% right on tight crops, 97.1% with a
    thick pen).
-4. On a tie (an L or a C leaves one piece of paper; the question's 6x6 O, whose corners
-   touch its hole diagonally, leaves one), the ink is the class covering less of the picture.
+4. On a tie (an L or a C leaves one piece of paper, and so does an E whose middle arm is
+   short, or a thick pen that fills the small notches), the ink is the class whose big
+   components come within 2 px of more of the picture's four sides: a letter cropped tight
+   touches all four (the crop is its bounding box; 2 px allow for its faint antialiased
+   rim), its paper rarely does (98.7% -> 100% right on tight crops, 92.9% -> 95.5% with a
+   thick pen).
+5. On a tie again (the question's 6x6 O, whose corners touch its hole diagonally, leaves one
+   piece of paper that touches all four sides too), the ink is the class covering less of
+   the picture.
 """
 
 from __future__ import annotations
@@ -40,11 +47,11 @@ def otsu_threshold(gray: np.ndarray, bins: int = 64) -> float:
     return float(edges[1:][int(np.argmax(between))])
 
 
-def count_components(mask: np.ndarray, min_size: int = 1) -> int:
-    """Number of 8-connected groups of True pixels with at least ``min_size`` pixels.
+def label_components(mask: np.ndarray) -> np.ndarray:
+    """A label for every pixel: 8-connected groups of True pixels share one; False pixels get h * w.
 
-    Shape: (h, w) bool -> int. Label propagation: every pixel starts with its own index;
-    each round takes the smallest label among its same-class neighbours, then follows
+    Shape: (h, w) bool -> (h, w) int64. Label propagation: every pixel starts with its own
+    index; each round takes the smallest label among its same-class neighbours, then follows
     labels to their labels (pointer jumping), until nothing changes.
     """
     h, w = mask.shape
@@ -58,10 +65,29 @@ def count_components(mask: np.ndarray, min_size: int = 1) -> int:
         flat[inside] = flat[flat[inside]]
         new = flat.reshape(h, w)
         if np.array_equal(new, lab):
-            break
+            return lab
         lab = new
-    sizes = np.bincount(lab[mask].ravel()) if mask.any() else np.zeros(0, np.int64)
-    return int((sizes >= min_size).sum())
+
+
+def _big(mask: np.ndarray, min_size: int) -> tuple[int, np.ndarray]:
+    """(number of components with at least min_size pixels, (h, w) bool mask of their pixels)."""
+    lab = label_components(mask)
+    sizes = np.bincount(lab.ravel(), minlength=mask.size + 1)
+    sizes[mask.size] = 0  # the label of pixels outside the mask
+    big = sizes >= min_size
+    return int(big.sum()), big[lab]
+
+
+def count_components(mask: np.ndarray, min_size: int = 1) -> int:
+    """Number of 8-connected groups of True pixels with at least ``min_size`` pixels. Shape: (h, w) bool -> int."""
+    return _big(mask, min_size)[0]
+
+
+def sides_touched(mask: np.ndarray, within: int = 2) -> int:
+    """On how many of the picture's four sides ``mask`` has a pixel in the outer ``within`` rows
+    or columns. Shape: (h, w) bool -> 0..4."""
+    k = within
+    return int(mask[:k].any()) + int(mask[-k:].any()) + int(mask[:, :k].any()) + int(mask[:, -k:].any())
 
 
 def _border(a: np.ndarray) -> np.ndarray:
@@ -92,7 +118,10 @@ def ink_is_dark(gray: np.ndarray) -> bool:
     if border >= BORDER_DECIDES or border <= 1 - BORDER_DECIDES:
         return border < 0.5
     speck = max(1, dark.size // 100)
-    n_dark, n_light = count_components(dark, speck), count_components(~dark, speck)
+    (n_dark, big_dark), (n_light, big_light) = _big(dark, speck), _big(~dark, speck)
     if n_dark != n_light:
         return n_dark < n_light
+    s_dark, s_light = sides_touched(big_dark), sides_touched(big_light)
+    if s_dark != s_light:
+        return s_dark > s_light
     return float(dark.mean()) < 0.5
