@@ -42,11 +42,10 @@ def conv_split(shape: tuple[int, ...], us: Callable[[Callable[[], Any]], float])
     Ho, K = y.shape[2], C * k * k
     plan = conv_plan(Ho, Ho, N, K)
     most = max(blk.b - blk.a for blk, _ in plan) * N
-    buf, dbuf = np.ones((K + 1) * (most + 32), np.float32), np.empty(K * (most + 32), np.float32)
+    buf, dbuf = np.ones((K + 1) * (most + 32), np.float32), np.zeros(K * (most + 32), np.float32)
     Wb, Wt = rng.standard_normal((F, K + 1), dtype=np.float32), rng.standard_normal((K, F), dtype=np.float32)
     y2, dy2 = np.empty((F, Ho * Ho * N), np.float32), to_chwn(dy).reshape(F, -1)
     win, dxc = windows(xc, k, k, 1, 1), np.zeros_like(xc)
-    dcols_full = np.empty((K, Ho * Ho * N), np.float32)
 
     def each(step: Callable[[Any, int, int, np.ndarray], Any]) -> Callable[[], None]:
         """Run ``step(block, a, b, cols)`` per block: a block's columns [a, b) and its (K+1, b-a) buffer."""
@@ -66,23 +65,32 @@ def conv_split(shape: tuple[int, ...], us: Callable[[Callable[[], Any]], float])
                     step(cols[:, c0:c1], a + c0, a + c1)
         return run
 
+    def dcols_gemms() -> None:  # into the block's padded-row work buffer, as the layer does
+        for blk, ranges in plan:
+            a, b = blk.a * N, blk.b * N
+            dcols = rows_view(dbuf, K, b - a)
+            for c0, c1 in ranges:
+                np.matmul(Wt, dy2[:, a + c0 : a + c1], out=dcols[:, c0:c1])
+
     def unroll(blk: Any, a: int, b: int, cols: np.ndarray) -> None:
         part = win[:, :, :, blk.h0 : blk.h1, blk.w0 : blk.w1]
         np.copyto(split(cols[:K], part.shape), part)
 
     def col2im(blk: Any, a: int, b: int, cols: np.ndarray) -> None:
         d = split(rows_view(dbuf, K, b - a), (C, k, k, blk.h1 - blk.h0, blk.w1 - blk.w0, N))
-        col2im_add(d, dxc, blk, 1, 1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            col2im_add(d, dxc, blk, 1, 1)
 
     parts = {
         "input -> padded (C, H, W, N)": us(lambda: layer._padded(x)),
+        "dy (N, F, H, W) -> (F, H*W*N)": us(lambda: to_chwn(dy)),
         "unroll windows (forward)": us(each(unroll)),
         "GEMM y = [W | b] [cols; 1]": us(gemms(lambda c, a, b: np.matmul(Wb, c, out=y2[:, a:b]))),
         "unroll windows (backward)": us(each(unroll)),
         "GEMM [dW | db]^T = [cols; 1] dy^T": us(gemms(lambda c, a, b: c @ dy2[:, a:b].T)),
-        "GEMM dcols = W^T dy": us(gemms(lambda c, a, b: np.matmul(Wt, dy2[:, a:b], out=dcols_full[:, a:b]))),
+        "GEMM dcols = W^T dy": us(dcols_gemms),
         "zeros dx": us(lambda: np.zeros_like(xc)),
-        "col2im adds": us(each(col2im)),
+        "col2im adds": us(each(col2im)),  # into the same dx each time: its values grow, the work does not
     }
 
     def both() -> None:
