@@ -11,11 +11,11 @@ classes, and says which loss it trains with and how it is trained by default.
 - ``lenet``: a LeNet-5-style CNN for 28x28 (conv 5x5 x6, pool, conv 5x5 x16, pool, 120, 84, K).
 - ``lenet-wide``: the same plan, wider (conv 5x5 x16, pool, conv 5x5 x32, pool, 128, K)
   (about 120k parameters).
-- ``cnn3``: three blocks of a 3x3 convolution, ReLU and 2x2 max pooling (32, 64 and 64
+- ``cnn3``: three blocks of a 3x3 convolution, ReLU and 2x2 max pooling (32, 64 and 96
   filters: 28 -> 14 -> 7 -> 3), then 128 hidden units, dropout 0.3 and K, trained with label
   smoothing 0.1: the shipped letters model, which reads handwriting as well as type (about
-  133k parameters). Three small kernels see as far as two 5x5 ones with fewer weights, and
-  cost less here: the im2col matrices are 9 wide, not 25.
+  187k parameters). Stacked 3x3 kernels see as far as 5x5 ones with fewer weights, and a
+  third pooling stage leaves a 3x3 map, so the dense layer stays small.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def _lenet_wide(input_shape: tuple, n_classes: int) -> list[Layer]:
 def _cnn3(input_shape: tuple, n_classes: int) -> list[Layer]:
     C, H, W = input_shape
     trunk: list[Layer] = []
-    for c_in, c_out in ((C, 32), (32, 64), (64, 64)):
+    for c_in, c_out in ((C, 32), (32, 64), (64, 96)):
         trunk += [Conv2D(c_in, c_out, 3, padding=1, init="he_uniform"), ReLU(), MaxPool2D(2)]
     trunk.append(Flatten())
     shape = input_shape
@@ -127,8 +127,8 @@ ARCHS: dict[str, Arch] = {
              summary="LeNet-5-style CNN for 28x28 images"),
         Arch("lenet-wide", _lenet_wide, SoftmaxCrossEntropy, lr=2e-3, epochs=10, batch_size=64, decay=0.8,
              summary="a wider LeNet (16 and 32 filters, 128 hidden)"),
-        Arch("cnn3", _cnn3, lambda: SoftmaxCrossEntropy(label_smoothing=0.1), lr=2e-3, epochs=6, batch_size=64,
-             decay=0.7, summary="three 3x3 conv blocks (32, 64, 64 filters), 128 hidden, dropout: letters as "
+        Arch("cnn3", _cnn3, lambda: SoftmaxCrossEntropy(label_smoothing=0.1), lr=2e-3, epochs=8, batch_size=64,
+             decay=0.75, summary="three 3x3 conv blocks (32, 64, 96 filters), 128 hidden, dropout: letters as "
                                 "people write them"),
     )
 }
