@@ -158,7 +158,7 @@ def load(split: str = "train", *, seed: int = 0, size: int = 28, per_font: int |
     The train split holds 26 * per_font * 17 printed samples (jittered, then stroke width and
     elastic augmentation) plus 26 * ``drawn`` pen-drawn ones (``strokes.draw``), and shows
     LOW_RES_SHARE of them as a small picture does (``augment.low_resolution``): 17680 + 65000
-    by default (``per_font`` None means TRAIN_PER_FONT), generated in about 40 s on one core.
+    by default (``per_font`` None means TRAIN_PER_FONT), generated in about 45 s on one core.
     The test split holds the 5 test fonts only, 26 * per_font * 5 = 3120 samples by default
     (``per_font`` None means TEST_PER_FONT), exactly as before handwriting was added, so its
     figure stays comparable; handwriting is measured by the held-out evaluation

@@ -25,7 +25,7 @@ all samples at once):
 7. drawn by ``pen.py`` with a round pen, a brush, a broad nib, as a hollow outline or as a
    doubled sketch line, antialiased: coverage = clip(r + 1/2 - distance to the segment, 0, 1).
 
-Timing on one core: about 20,000 letters per 10 s at 28 x 28 (``fonts.load`` states it for
+Timing on one core: about 20,000 letters per 17 s at 28 x 28 (``fonts.load`` states it for
 its default size).
 """
 
