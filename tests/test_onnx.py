@@ -73,7 +73,8 @@ def every_layer_model() -> tuple[bn.Sequential, tuple]:
 
 # -- every zoo architecture and every layer ----------------------------------------------------
 ZOO_CASES = [("seed-1out", (1, 6, 6), 2), ("seed-softmax", (1, 6, 6), 2), ("mlp", (1, 8, 8), 10),
-             ("mlp", (1, 28, 28), 26), ("lenet", (1, 28, 28), 26), ("lenet-wide", (1, 28, 28), 26)]
+             ("mlp", (1, 28, 28), 26), ("lenet", (1, 28, 28), 26), ("lenet-wide", (1, 28, 28), 26),
+             ("cnn3", (1, 28, 28), 26)]
 
 
 def test_zoo_cases_cover_every_architecture():

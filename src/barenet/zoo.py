@@ -9,8 +9,13 @@ classes, and says which loss it trains with and how it is trained by default.
   which is one-hot targets, softmax and cross-entropy fused.
 - ``mlp``: Flatten -> Dense 128 -> ReLU -> Dense 64 -> ReLU -> Dense K.
 - ``lenet``: a LeNet-5-style CNN for 28x28 (conv 5x5 x6, pool, conv 5x5 x16, pool, 120, 84, K).
-- ``lenet-wide``: the same plan, wider (conv 5x5 x16, pool, conv 5x5 x32, pool, 128, K): the
-  shipped letters model, which reads handwriting as well as type (about 120k parameters).
+- ``lenet-wide``: the same plan, wider (conv 5x5 x16, pool, conv 5x5 x32, pool, 128, K)
+  (about 120k parameters).
+- ``cnn3``: three blocks of a 3x3 convolution, ReLU and 2x2 max pooling (32, 64 and 96
+  filters: 28 -> 14 -> 7 -> 3), then 128 hidden units, dropout 0.3 and K, trained with label
+  smoothing 0.1: the shipped letters model, which reads handwriting as well as type (about
+  187k parameters). Stacked 3x3 kernels see as far as 5x5 ones with fewer weights, and a
+  third pooling stage leaves a 3x3 map, so the dense layer stays small.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .nn.layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Sigmoid
+from .nn.layers import Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D, ReLU, Sigmoid
 from .nn.losses import MSE, Loss, SoftmaxCrossEntropy
 from .nn.model import Sequential
 from .nn.optim import SGD, Adam, ExponentialLR, Optimizer, RMSProp
@@ -95,6 +100,20 @@ def _lenet_wide(input_shape: tuple, n_classes: int) -> list[Layer]:
     return trunk + [Dense(shape[0], 128, init="he_uniform"), ReLU(), Dense(128, n_classes)]
 
 
+def _cnn3(input_shape: tuple, n_classes: int) -> list[Layer]:
+    C, H, W = input_shape
+    trunk: list[Layer] = []
+    for c_in, c_out in ((C, 32), (32, 64), (64, 96)):
+        trunk += [Conv2D(c_in, c_out, 3, padding=1, init="he_uniform"), ReLU(), MaxPool2D(2)]
+    trunk.append(Flatten())
+    shape = input_shape
+    for layer in trunk:
+        shape = layer.output_shape(shape)
+    if min(shape) < 1:
+        raise ValueError(f"cnn3 needs images of at least 8x8, received {H}x{W}")
+    return trunk + [Dense(shape[0], 128, init="he_uniform"), ReLU(), Dropout(0.3), Dense(128, n_classes)]
+
+
 ARCHS: dict[str, Arch] = {
     a.name: a
     for a in (
@@ -107,7 +126,10 @@ ARCHS: dict[str, Arch] = {
         Arch("lenet", _lenet, SoftmaxCrossEntropy, lr=2e-3, epochs=8, batch_size=64, decay=0.8,
              summary="LeNet-5-style CNN for 28x28 images"),
         Arch("lenet-wide", _lenet_wide, SoftmaxCrossEntropy, lr=2e-3, epochs=10, batch_size=64, decay=0.8,
-             summary="a wider LeNet (16 and 32 filters, 128 hidden): letters as people write them"),
+             summary="a wider LeNet (16 and 32 filters, 128 hidden)"),
+        Arch("cnn3", _cnn3, lambda: SoftmaxCrossEntropy(label_smoothing=0.1), lr=2e-3, epochs=8, batch_size=64,
+             decay=0.75, summary="three 3x3 conv blocks (32, 64, 96 filters), 128 hidden, dropout: letters as "
+                                "people write them"),
     )
 }
 

@@ -64,3 +64,22 @@ def test_change_width_and_outline():
     assert ring[0, 5, 5] == 0 and ring[0, 5, 4] == 1 and ring[0, 5, 3] == 1  # hollow inside, 2 px ring outside
     with pytest.raises(ValueError, match="amount"):
         augment.change_width(X, np.array([2.0]))
+
+
+def test_low_resolution_softens_but_keeps_the_fit():
+    from barenet.data.images import fit_to_frame
+
+    X = np.zeros((1, 40, 40), np.float32)
+    X[0, 5:35, 10:14] = X[0, 5:9, 10:30] = 1.0  # a sharp, 4 px wide Gamma
+    X = fit_to_frame(X[0], (28, 28))[None]
+    for f in (0.5, 0.7):
+        out = augment.low_resolution(X, np.array([f]))
+        assert out.shape == X.shape and out.dtype == np.float32 and out.max() <= 1.0
+        rows = np.flatnonzero(out[0].max(axis=1) > 0.3)
+        assert 18 <= len(rows) <= 22  # still fitted to about 20 of 28 rows
+        grey = ((out > 0.1) & (out < 0.9)).sum()
+        assert grey > ((X > 0.1) & (X < 0.9)).sum()  # more soft edge pixels than the sharp letter
+        assert np.corrcoef(out.ravel(), X.ravel())[0, 1] > 0.7  # the same letter
+    assert np.abs(augment.low_resolution(X, np.array([1.0])) - X).max() < 0.2  # factor 1: nearly the same
+    with pytest.raises(ValueError, match="factors"):
+        augment.low_resolution(X, np.array([1.5]))

@@ -81,9 +81,23 @@ def test_bad_options(option):
         load("letters", "test", **option)
 
 
-def test_default_train_size():
-    ds = load("letters")
-    assert len(ds) == 17 * 26 * 24 + 26 * fonts.DRAWN_PER_LETTER == 10608 + 15600
+def test_default_sizes():
+    # The whole default training split takes about 40 s to draw, so count its printed part and
+    # trust the pen-drawn count to ``drawn`` (test_training_split_mixes_print_and_pen).
+    assert len(load("letters", "test")) == 5 * 26 * fonts.TEST_PER_FONT == 3120
+    assert len(load("letters", "train", drawn=0)) == 17 * 26 * fonts.TRAIN_PER_FONT == 17680
+    assert 26 * fonts.DRAWN_PER_LETTER == 65000
+
+
+def test_some_training_letters_are_shown_small(monkeypatch):
+    # The samples picked by LOW_RES_SHARE pass through augment.low_resolution: softer, greyer edges.
+    def soft_pixels(share):
+        monkeypatch.setattr(fonts, "LOW_RES_SHARE", share)
+        X = load("letters", "train", per_font=1, drawn=40, noise=0.0).X
+        return ((X > 0.1) & (X < 0.6)).mean()
+
+    none, default, every = soft_pixels(0.0), soft_pixels(0.3), soft_pixels(1.0)
+    assert every > 1.2 * none and none < default < every
 
 
 def test_test_split_is_unchanged_by_handwriting():

@@ -155,3 +155,16 @@ def test_heavy_tight_e_with_a_short_middle_arm():
     assert E.mean() > 0.5 and count_components(E > 0.5) == count_components(E < 0.5) == 1
     assert sides_touched(E > 0.5) == 4 and sides_touched(E < 0.5) == 1
     assert ink_is_dark(1.0 - E) and not ink_is_dark(E)
+
+
+def test_heavy_tight_e_with_a_faint_rim():
+    # A thick pen's tight crop keeps a faint antialiased rim: one pixel ring light enough to
+    # fall on the paper's side of Otsu's threshold, which joins the notches and touches every
+    # side. Left out, the ink again reaches all four sides and the paper one.
+    E = np.zeros((25, 20), np.float32)
+    E[:, :9] = E[:7] = E[-7:] = 1.0
+    E[9:16, :15] = 1.0
+    gray = np.pad(1.0 - E, ((1, 0), (1, 1)), constant_values=0.85)  # dark ink; a light rim but at the bottom
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]) < 0.5
+    assert 0.1 < border.mean() < 0.9  # the border alone does not decide
+    assert ink_is_dark(gray) and not ink_is_dark(1.0 - gray)

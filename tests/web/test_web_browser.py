@@ -78,13 +78,25 @@ def along(points: list, step: float) -> list:
     return out if out[-1] == points[-1] else out + [points[-1]]
 
 
-def draw(page, letter: str | list, step: float = 6) -> None:
+def sparse(points: list, gap: float) -> list:
+    """The points of a polyline at least ``gap`` apart (its corners and ends kept where they are):
+    a quick hand's mouse, which reports every few pixels along a curve and once along a line."""
+    out = [points[0]]
+    for i, (x, y) in enumerate(points[1:], 1):
+        if i == len(points) - 1 or math.hypot(x - out[-1][0], y - out[-1][1]) >= gap:
+            out.append((x, y))
+    return out
+
+
+def draw(page, letter: str | list, step: float = 6, gap: float | None = None) -> None:
     """Draw ``letter`` (a name, or strokes of (x, y) pad pixels) with the mouse, stroke by
-    stroke, one mouse event every ``step`` pad pixels (the page joins them with straight lines)."""
+    stroke: one mouse event every ``step`` pad pixels, or with ``gap`` only the stroke's own
+    points at least ``gap`` apart (the page joins events with straight lines either way)."""
     box = page.locator("#pad").bounding_box()
     scale = box["width"] / 280
     for stroke in letter_strokes(letter) if isinstance(letter, str) else letter:
-        points = [(box["x"] + x * scale, box["y"] + y * scale) for x, y in along(stroke, step)]
+        path = along(stroke, step) if gap is None else sparse(stroke, gap)
+        points = [(box["x"] + x * scale, box["y"] + y * scale) for x, y in path]
         page.mouse.move(*points[0])
         page.mouse.down()
         for x, y in points[1:]:
@@ -183,7 +195,7 @@ def test_held_out_letters_drawn_on_the_page_read_right(page):
                 page.click("#clear")
             paths = drawn.strokes(letter, variant, 280, slant=rng.uniform(-0.25, 0.25), scale=rng.uniform(0.45, 0.7),
                                   shift=tuple(rng.uniform(-0.05, 0.05, 2)))
-            draw(page, paths, step=25)  # a mouse event every 25 px keeps the test under a minute
+            draw(page, paths, gap=20)  # few mouse events: each costs a round trip to the browser
             read = settled(page)
             total[letter] += 1
             right[letter] += read == letter

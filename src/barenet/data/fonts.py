@@ -15,10 +15,13 @@ Each sample: the clean glyph (cached per font, letter and size) fitted MNIST-sty
 (longer side 20/28 of the frame, centred by mass), then a random affine jitter
 (rotation +-12 degrees, scale 0.85..1.1, shift +-2 px at 28 px) and Gaussian pixel noise.
 
-The training split adds, on top: stroke-width change, horizontal squeeze and shear, elastic
-distortion (``augment.py``) and a few hollow outlines on the printed samples, and
-``drawn`` pen-drawn letters per class from stroke templates (``strokes.py``), so the model
-reads handwriting. Font families that Debian packages as ``fonts-*`` are never used here:
+The training split adds, on top: stroke-width change (a sixth of the samples up to two
+pixels thicker), horizontal squeeze and shear, elastic distortion (``augment.py``) and a
+few hollow outlines on the printed samples, and ``drawn`` pen-drawn letters per class from
+stroke templates (``strokes.py``), so the model reads handwriting. Then LOW_RES_SHARE of all
+training samples are shrunk and read back as a small picture is (``augment.low_resolution``),
+since a letter 13 px tall in a user's picture reaches the model softer than the crisp
+28 px renderings. Font families that Debian packages as ``fonts-*`` are never used here:
 they are the held-out evaluation (``scripts/heldout``).
 """
 
@@ -32,7 +35,7 @@ import numpy as np
 
 from .._optional import require
 from . import strokes
-from .augment import affine_fields, change_width, elastic_fields, outline, warp_images
+from .augment import affine_fields, change_width, elastic_fields, low_resolution, outline, warp_images
 from .base import SPLITS, Dataset, check_split
 from .images import fit_to_frame
 
@@ -46,7 +49,9 @@ TRAIN_FONTS = (
 )
 TEST_FONTS = ("DejaVuSans-Oblique", "DejaVuSerif-Bold", "STIXGeneralItalic", "cmss10", "cmtt10")
 MAX_ROTATION_DEG, SCALE_RANGE, MAX_SHIFT_AT_28 = 12.0, (0.85, 1.1), 2.0
-DRAWN_PER_LETTER = 600  # pen-drawn training letters per class (strokes.py)
+DRAWN_PER_LETTER = 2500  # pen-drawn training letters per class (strokes.py)
+TRAIN_PER_FONT, TEST_PER_FONT = 40, 24  # printed samples per letter and font
+LOW_RES_SHARE, LOW_RES_FACTORS = 0.3, (0.45, 0.85)  # share of training letters shrunk, by how much
 PRINTED_ELASTIC_ALPHA = 20.0  # at 28 px, on half the printed training samples (Simard's sigma = 4)
 
 
@@ -114,13 +119,16 @@ def _jitter(glyphs: list[np.ndarray], size: int, noise: float, rng: np.random.Ge
 
 
 def _augment_printed(X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Training-only: stroke width changed by up to a pixel; every sample squeezed (x0.55..1.1) and
-    sheared (+-0.3), half of them also elastically distorted; 1 in 12 hollowed to an outline.
+    """Training-only: stroke width changed by up to a pixel (1 in 6 samples: up to two, a thick
+    pen); every sample squeezed (x0.55..1.1) and sheared (+-0.3), half of them also elastically
+    distorted; 1 in 12 hollowed to an outline.
 
     Shape: (N, size, size) -> (N, size, size).
     """
     n, size = X.shape[0], X.shape[1]
     X = change_width(X, rng.uniform(-0.7, 1.0, n))
+    thick = rng.random(n) < 1 / 6
+    X[thick] = change_width(X[thick], rng.uniform(0.0, 1.0, int(thick.sum())))
     fields = affine_fields(n, (size, size), rng, squeeze=(0.55, 1.1), shear=0.3)
     bend = rng.random(n) < 0.5
     fields[bend] += elastic_fields(int(bend.sum()), (size, size), rng, alpha=PRINTED_ELASTIC_ALPHA * size / 28,
@@ -142,19 +150,23 @@ def _check_options(size, per_font, noise, drawn) -> None:
         raise ValueError(f"letters: drawn must be an int >= 0, received {drawn!r}")
 
 
-def load(split: str = "train", *, seed: int = 0, size: int = 28, per_font: int = 24,
+def load(split: str = "train", *, seed: int = 0, size: int = 28, per_font: int | None = None,
          noise: float = 0.05, drawn: int = DRAWN_PER_LETTER) -> Dataset:
     """Letters A-Z: this split's fonts, 26 * per_font samples per font, and pen-drawn letters.
 
     Shape: X (N, 1, size, size) float32 in [0, 1], y (N,) int64 in 0..25.
     The train split holds 26 * per_font * 17 printed samples (jittered, then stroke width and
-    elastic augmentation) plus 26 * ``drawn`` pen-drawn ones (``strokes.draw``): 10608 +
-    15600 by default, generated in about 10 s on one core. The test split holds the 5 test fonts only, 26 * per_font * 5 = 3120
-    samples, exactly as before handwriting was added, so its figure stays comparable;
-    handwriting is measured by the held-out evaluation (scripts/accuracy.py).
+    elastic augmentation) plus 26 * ``drawn`` pen-drawn ones (``strokes.draw``), and shows
+    LOW_RES_SHARE of them as a small picture does (``augment.low_resolution``): 17680 + 65000
+    by default (``per_font`` None means TRAIN_PER_FONT), generated in about 45 s on one core.
+    The test split holds the 5 test fonts only, 26 * per_font * 5 = 3120 samples by default
+    (``per_font`` None means TEST_PER_FONT), exactly as before handwriting was added, so its
+    figure stays comparable; handwriting is measured by the held-out evaluation
+    (scripts/accuracy.py).
     ``seed`` drives the jitter, the noise and the order; train and test draw separate streams.
     """
     check_split(split)
+    per_font = (TRAIN_PER_FONT if split == "train" else TEST_PER_FONT) if per_font is None else per_font
     _check_options(size, per_font, noise, drawn)
     fonts = font_split()[split]
     rng = np.random.default_rng([seed, SPLITS.index(split)])  # separate streams per split
@@ -169,5 +181,7 @@ def load(split: str = "train", *, seed: int = 0, size: int = 28, per_font: int =
             if noise > 0:
                 pen += rng.normal(0.0, noise, pen.shape).astype(np.float32)
             X, labels = np.concatenate([X, np.clip(pen, 0.0, 1.0)]), np.concatenate([labels, pen_labels])
+        small = rng.random(len(X)) < LOW_RES_SHARE
+        X[small] = low_resolution(X[small], rng.uniform(*LOW_RES_FACTORS, int(small.sum())))
     order = rng.permutation(len(labels))
     return Dataset(X[order, None], labels[order], list(CLASSES), "letters")

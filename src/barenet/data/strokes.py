@@ -2,26 +2,31 @@
 
 Templates come from two places, both on every machine without a download:
 
-- ``stroke_paths.PATHS``: block capitals written as pen paths in this package;
+- ``stroke_paths.PATHS`` and ``stroke_paths.CASUAL``: block capitals and casual hand forms
+  written as pen paths in this package;
 - the single-stroke Hershey fonts that the ``hershey-fonts`` package carries (``HERSHEY_FONTS``:
-  sans, serif, italic and two joined-script designs).
+  sans, serif, italic and bold designs, and two joined-script ones).
 
-Each sample picks a template and draws it with its own hand (every step vectorized over all
-points of all samples at once):
+Half the samples take one of the own paths, half a Hershey design (``OWN_SHARE``). Each
+sample then draws its template with its own hand (every step vectorized over all points of
+all samples at once):
 
-1. stroke paths resampled to points about ``SPACING`` apart (in letter heights);
-2. each stroke moved a little and made 15% shorter to 12% longer about its centre (strokes of
-   a hand-drawn letter rarely meet exactly);
+1. stroke paths resampled to points about ``SPACING`` apart (in letter heights); a tenth of
+   the samples get the lead-in and exit flicks of joined writing (``STUB_SHARE``);
+2. each stroke moved a little, turned by a few degrees and made 15% shorter to up to 25%
+   longer about its centre (strokes of a hand-drawn letter rarely meet exactly; sloppy hands
+   overshoot);
 3. speed wobble: a slow sine along each stroke's arc length, of random phase and period;
 4. per-point jitter (a shaky hand), then slant, rotation and width change (one affine);
 5. an elastic distortion (``augment.elastic_fields``) moving the points;
 6. fitted like ``images.fit_to_frame``: the ink's longer side, pen included, fills 20/28 of
-   the frame and the centre of mass sits at the centre, give or take a pixel;
-7. rasterized with an antialiased pen whose width varies along the stroke (pressure):
-   coverage = clip(r + 1/2 - distance to the nearest segment, 0, 1).
+   the frame and (after drawing) the ink's centre of mass sits at the centre, give or take
+   a pixel;
+7. drawn by ``pen.py`` with a round pen, a brush, a broad nib, as a hollow outline or as a
+   doubled sketch line, antialiased: coverage = clip(r + 1/2 - distance to the segment, 0, 1).
 
-Timing on one core: about 20,000 letters per 10 s at 28 x 28 (``benchmarks`` not needed:
-``load`` states it for its default size).
+Timing on one core: about 20,000 letters per 17 s at 28 x 28 (``fonts.load`` states it for
+its default size).
 """
 
 from __future__ import annotations
@@ -32,16 +37,18 @@ import string
 import numpy as np
 
 from .._optional import require
+from . import pen as pens
 from .augment import elastic_fields
-from .stroke_paths import PATHS, parse
+from .pen import rasterize  # noqa: F401  (part of this module's interface: draw a stroke list yourself)
+from .stroke_paths import CASUAL, PATHS, parse
 
 CLASSES = list(string.ascii_uppercase)
-HERSHEY_FONTS = ("futural", "rowmans", "timesr", "timesi", "scripts", "scriptc")
+HERSHEY_FONTS = ("futural", "futuram", "rowmans", "rowmand", "timesr", "timesi", "timesib", "timesrb",
+                 "scripts", "scriptc")
 SPACING = 0.07  # resampled points per stroke, in letter heights (about 1.4 px at 28 px)
-PEN_PX = (0.9, 4.0)  # pen width range in frame pixels (log-uniform): fine pen to marker
 FILL = 20 / 28  # like images.MNIST_FILL: the ink's longer side fills this fraction of the frame
-
-
+OWN_SHARE = 0.5  # share of samples drawn from PATHS and CASUAL; the rest from the Hershey fonts
+STUB_SHARE = 0.1  # share of samples with joined writing's lead-in and exit strokes
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,40 +75,81 @@ def _resample(stroke: np.ndarray) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=1)
-def templates() -> tuple[tuple[int, list[np.ndarray]], ...]:
-    """(label, resampled strokes) for every template: own paths first, then Hershey's."""
-    own = [(k, parse(v)) for k, ch in enumerate(CLASSES) for v in PATHS[ch]]
-    hershey = [(k, strokes) for k, ch in enumerate(CLASSES) for strokes in hershey_paths()[ch]]
-    return tuple((k, [_resample(s) for s in strokes]) for k, strokes in own + hershey)
+def templates() -> tuple[tuple[int, bool, list[np.ndarray]], ...]:
+    """(label, own, resampled strokes) for every template: own paths (PATHS, CASUAL) first, then Hershey's."""
+    own = [(k, True, parse(v)) for k, ch in enumerate(CLASSES) for v in PATHS[ch] + CASUAL.get(ch, ())]
+    hershey = [(k, False, strokes) for k, ch in enumerate(CLASSES) for strokes in hershey_paths()[ch]]
+    return tuple((k, mine, [_resample(s) for s in strokes]) for k, mine, strokes in own + hershey)
 
 
-def _gather(picks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Concatenate the picked templates' points.
+def _pick(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A template index for each label: an own path with probability OWN_SHARE, else a Hershey design,
+    uniformly within the group. Shape: (N,) -> (N,)."""
+    table = templates()
+    own = rng.random(len(labels)) < OWN_SHARE
+    u = rng.random(len(labels))
+    picks = np.empty(len(labels), np.int64)
+    for k in range(len(CLASSES)):
+        for mine in (True, False):
+            group = np.flatnonzero([t[0] == k and t[1] == mine for t in table])
+            where = (labels == k) & (own == mine)
+            picks[where] = group[(u[where] * len(group)).astype(np.int64)]
+    return picks
 
-    Shape: picks (N,) -> points (P, 2), sample (P,), stroke (P,) global stroke ids, arc (P,)
-    arc length from each stroke's start.
+
+def _stubs(strokes: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
+    """Joined writing's flicks: a lead-in from below left into the first stroke, an exit up right from the last."""
+    first, last = strokes[0], strokes[-1]
+    lead = first[0] + np.array([-0.18, 0.12]) * rng.uniform(0.6, 1.4)
+    tail = last[-1] + np.array([0.2, -0.08]) * rng.uniform(0.6, 1.4)
+    if len(strokes) == 1:
+        return [_resample(np.concatenate([lead[None], first, tail[None]]))]
+    return [_resample(np.concatenate([lead[None], first]))] + strokes[1:-1] + [_resample(np.concatenate([last, tail[None]]))]
+
+
+def _gather(picks: np.ndarray, copies: np.ndarray, stubs: np.ndarray, rng: np.random.Generator):
+    """Concatenate the picked templates' points, each stroke ``copies[i]`` times (a sketch draws twice).
+
+    Shape: picks, copies, stubs (N,) -> points (P, 2), sample (P,), stroke (P,) global stroke ids,
+    arc (P,) arc length from each stroke's start, length (P,) the whole stroke's arc length,
+    copy (P,) which copy of the letter the point belongs to (0 or 1).
     """
-    pts, sample, stroke, arc = [], [], [], []
+    pts, sample, stroke, arc, length, copy = [], [], [], [], [], []
     n_strokes = 0
     table = templates()
     for i, t in enumerate(picks):
-        for s in table[t][1]:
-            pts.append(s)
-            sample.append(np.full(len(s), i))
-            stroke.append(np.full(len(s), n_strokes))
-            arc.append(np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(s, axis=0).T))]))
-            n_strokes += 1
-    return np.concatenate(pts), np.concatenate(sample), np.concatenate(stroke), np.concatenate(arc)
+        strokes = _stubs(table[t][2], rng) if stubs[i] else table[t][2]
+        for c in range(int(copies[i])):
+            for s in strokes:
+                run = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(s, axis=0).T))])
+                pts.append(s)
+                sample.append(np.full(len(s), i))
+                stroke.append(np.full(len(s), n_strokes))
+                arc.append(run)
+                length.append(np.full(len(s), run[-1]))
+                copy.append(np.full(len(s), c))
+                n_strokes += 1
+    return tuple(np.concatenate(v) for v in (pts, sample, stroke, arc, length, copy))
 
 
 def _hand(pts: np.ndarray, sample: np.ndarray, stroke: np.ndarray, arc: np.ndarray, n: int,
           rng: np.random.Generator) -> np.ndarray:
-    """Steps 2-4: stroke shifts, speed wobble, jitter, slant, rotation, width. Shape: (P, 2) -> (P, 2)."""
+    """Steps 2-4: stroke shifts, turns and overshoots, speed wobble, jitter, slant, rotation, width.
+
+    Shape: (P, 2) -> (P, 2).
+    """
     S = int(stroke.max()) + 1
     counts = np.bincount(stroke, minlength=S)[:, None]
     centre = np.stack([np.bincount(stroke, pts[:, k], minlength=S) for k in (0, 1)], axis=1) / counts
-    grow = rng.uniform(0.85, 1.12, (S, 1))  # strokes fall short of their joins or overshoot them
-    pts = centre[stroke] + (pts - centre[stroke]) * grow[stroke] + rng.normal(0.0, 0.025, (S, 2))[stroke]
+    owner = np.zeros(S, np.int64)
+    owner[stroke] = sample
+    sloppy = rng.uniform(0, 0.13, n)[owner]  # how far this hand's strokes may overshoot their joins
+    grow = rng.uniform(0.85, 1.12 + sloppy)[:, None]
+    turn = np.deg2rad(rng.normal(0.0, 3.0, S))
+    d = pts - centre[stroke]
+    c, s = np.cos(turn)[stroke], np.sin(turn)[stroke]
+    d = np.stack([c * d[:, 0] - s * d[:, 1], s * d[:, 0] + c * d[:, 1]], axis=1)
+    pts = centre[stroke] + d * grow[stroke] + rng.normal(0.0, 0.025, (S, 2))[stroke]
     amp, period, phase = rng.uniform(0, 0.03, (S, 2)), rng.uniform(0.5, 2.0, (S, 1)), rng.uniform(0, 2 * np.pi, (S, 2))
     pts = pts + amp[stroke] * np.sin(2 * np.pi * arc[:, None] / period[stroke] + phase[stroke])
     pts = pts + rng.normal(0.0, 1.0, pts.shape) * rng.uniform(0.0, 0.012, n)[sample, None]
@@ -115,7 +163,7 @@ def _hand(pts: np.ndarray, sample: np.ndarray, stroke: np.ndarray, arc: np.ndarr
 
 def _fit(pts: np.ndarray, sample: np.ndarray, n: int, size: int, pen: np.ndarray,
          rng: np.random.Generator) -> np.ndarray:
-    """Step 6: per sample, scale the path so ink (pen included) spans FILL * size, centre its mass."""
+    """Step 6: per sample, scale the path so ink (pen included) spans FILL * size, centre its points."""
     lo = np.full((n, 2), np.inf)
     hi = np.full((n, 2), -np.inf)
     np.minimum.at(lo, sample, pts)
@@ -124,8 +172,29 @@ def _fit(pts: np.ndarray, sample: np.ndarray, n: int, size: int, pen: np.ndarray
     scale = np.maximum(FILL * size - pen, 1.0) / extent * rng.uniform(0.9, 1.05, n)
     counts = np.bincount(sample, minlength=n)[:, None]
     mean = np.stack([np.bincount(sample, pts[:, k], minlength=n) for k in (0, 1)], axis=1) / counts
-    centre = (size - 1) / 2 + rng.uniform(-1.0, 1.0, (n, 2)) * size / 28
-    return (pts - mean[sample]) * scale[sample, None] + centre[sample]
+    return (pts - mean[sample]) * scale[sample, None] + (size - 1) / 2
+
+
+def _centre(X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Move each letter by whole pixels so its ink's centre of mass sits at the frame's centre,
+    give or take a pixel, as ``images.fit_to_frame`` centres a user's letter (the points'
+    centre that ``_fit`` used is not the ink's: pens, copies and flicks move it).
+
+    Shape: (N, H, W) -> (N, H, W); ink shifted past the edge is lost (it rarely is: the
+    letter fills 20 of 28 pixels).
+    """
+    n, H, W = X.shape
+    mass = np.maximum(X.sum(axis=(1, 2)), 1e-9)
+    jitter = rng.uniform(-1.0, 1.0, (2, n)) * H / 28
+    dy = np.rint((H - 1) / 2 + jitter[0] - X.sum(axis=2) @ np.arange(H) / mass).astype(np.int64)
+    dx = np.rint((W - 1) / 2 + jitter[1] - X.sum(axis=1) @ np.arange(W) / mass).astype(np.int64)
+    dy, dx = np.clip(dy, -(H // 2), H // 2), np.clip(dx, -(W // 2), W // 2)
+    out = np.zeros_like(X)
+    for a, b in set(zip(dy.tolist(), dx.tolist())):  # one slice copy per distinct shift
+        i = np.flatnonzero((dy == a) & (dx == b))
+        out[i, max(a, 0):H + min(a, 0), max(b, 0):W + min(b, 0)] = X[i, max(-a, 0):H + min(-a, 0),
+                                                                       max(-b, 0):W + min(-b, 0)]
+    return out
 
 
 def _segments(pts: np.ndarray, sample: np.ndarray, stroke: np.ndarray, radius: np.ndarray):
@@ -135,55 +204,31 @@ def _segments(pts: np.ndarray, sample: np.ndarray, stroke: np.ndarray, radius: n
     return np.concatenate([a, b], axis=1), sample[:-1][same], radius[:-1][same]
 
 
-def rasterize(segs: np.ndarray, seg_sample: np.ndarray, radius: np.ndarray, n: int, size: int,
-              chunk: int = 200_000) -> np.ndarray:
-    """Draw antialiased round-capped segments: coverage = clip(r + 1/2 - dist, 0, 1), max over segments.
-
-    Shape: segs (G, 4) as (ax, ay, bx, by) in pixels, seg_sample (G,), radius (G,)
-    -> (n, size, size) float32. Pixel (i, j) has its centre at x = j, y = i.
-    Each segment touches only a K x K window of pixels around it (K from the longest segment
-    and the widest pen), so the work is G * K^2, not G * size^2; ``np.maximum.at`` merges windows.
-    """
-    out = np.zeros(n * size * size, np.float32)
-    if len(segs) == 0:
-        return out.reshape(n, size, size)
-    reach = np.abs(segs[:, 2:] - segs[:, :2]).max() + 2 * radius.max() + 2
-    K = int(min(size, np.ceil(reach) + 1))
-    off = np.arange(K, dtype=np.float32)
-    wy, wx = (v.reshape(1, -1) for v in np.meshgrid(off, off, indexing="ij"))  # (1, K*K)
-    for lo in range(0, len(segs), chunk):
-        ax, ay, bx, by = (segs[lo:lo + chunk, c, None].astype(np.float32) for c in range(4))  # (g, 1)
-        r = radius[lo:lo + chunk, None].astype(np.float32)
-        top = np.floor(np.minimum(ay, by) - r - 1)
-        left = np.floor(np.minimum(ax, bx) - r - 1)
-        py, px = top + wy, left + wx  # (g, K*K) pixel centres of each window
-        dx, dy = bx - ax, by - ay
-        t = np.clip(((px - ax) * dx + (py - ay) * dy) / np.maximum(dx * dx + dy * dy, 1e-9), 0.0, 1.0)
-        cover = np.clip(r + 0.5 - np.sqrt((px - ax - t * dx) ** 2 + (py - ay - t * dy) ** 2), 0.0, 1.0)
-        keep = (cover > 0) & (py >= 0) & (py < size) & (px >= 0) & (px < size)
-        flat = (seg_sample[lo:lo + chunk, None] * size + py.astype(np.int64)) * size + px.astype(np.int64)
-        np.maximum.at(out, flat[keep], cover[keep])
-    return out.reshape(n, size, size)
-
-
 def draw(labels: np.ndarray, size: int, rng: np.random.Generator, *, elastic: float = 1.0) -> np.ndarray:
     """Pen-drawn letters, one per label, from templates of that letter picked at random.
 
-    Shape: labels (N,) int in 0..25 -> (N, size, size) float32 in [0, 1], ink = 1.
+    Shape: labels (N,) int in 0..25 -> (N, size, size) float32 in [0, 1], ink = 1, each
+    letter's strongest ink exactly 1 (a fine outline too), as ``load_image`` stretches a picture.
     ``elastic`` scales the Simard distortion's alpha (0 turns it off).
     """
-    table = templates()
-    by_letter = [np.flatnonzero([t[0] == k for t in table]) for k in range(len(CLASSES))]
-    picks = np.array([rng.choice(by_letter[k]) for k in labels], np.int64)
+    picks = _pick(np.asarray(labels), rng)
     n = len(picks)
-    pts, sample, stroke, arc = _gather(picks)
+    style = pens.pick_styles(n, rng)
+    stubs = rng.random(n) < STUB_SHARE
+    doubled = (style == pens.SKETCH) | ((style == pens.HOLLOW) & (rng.random(n) < 0.5))
+    pts, sample, stroke, arc, length, copy = _gather(picks, 1 + doubled, stubs, rng)
     pts = _hand(pts, sample, stroke, arc, n, rng)
-    pen = np.exp(rng.uniform(*np.log(PEN_PX), n)) * size / 28
+    pen = pens.pen_widths(style, size, rng)
     pts = _fit(pts, sample, n, size, pen, rng)
     if elastic > 0:
         fields = elastic_fields(n, (size, size), rng, alpha=6.0 * elastic * size / 28, sigma=4.0 * size / 28)
+        fields *= rng.uniform(0.3, 1.7, (n, 1, 1, 1)).astype(np.float32)  # some hands bend more than others
         ix = np.clip(np.rint(pts).astype(np.int64), 0, size - 1)
         pts = pts - np.stack([fields[sample, 1, ix[:, 1], ix[:, 0]], fields[sample, 0, ix[:, 1], ix[:, 0]]], axis=1)
-    pressure = 1.0 + rng.uniform(0, 0.25, n)[sample] * np.sin(arc * rng.uniform(2, 6, n)[sample])
-    segs, seg_sample, radius = _segments(pts, sample, stroke, pen[sample] / 2 * pressure)
-    return rasterize(segs, seg_sample, radius, n, size)
+    radius = pens.point_radius(style, pen, sample, arc, length, rng)
+    segs, seg_sample, seg_radius = _segments(pts, sample, stroke, radius)
+    seg_copy = copy[:-1][stroke[1:] == stroke[:-1]]  # as _segments picks its segments
+    seg_radius = pens.nib_radius(segs, seg_sample, seg_radius, style, rng)
+    X = pens.draw(segs, seg_sample, seg_radius, style, size, rng, seg_copy)
+    X = X / np.maximum(X.max(axis=(1, 2), keepdims=True), 1e-6)  # strongest ink 1, as load_image stretches it
+    return _centre(X, rng)

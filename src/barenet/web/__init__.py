@@ -11,7 +11,7 @@ decodes the canvas's PNG (``pip install 'barenet[web]'``).
 - ``server.py``: ``make_server`` and ``WebServer``, uvicorn on a bound socket.
 - ``static/``: the page (HTML, CSS, JS; nothing loaded from elsewhere).
 - ``models/letters.barenet``: the default model, trained with
-  ``barenet train --dataset letters --arch lenet-wide --weights-only --out src/barenet/web/models/letters.barenet``.
+  ``barenet train --dataset letters --arch cnn3 --weights-only --out src/barenet/web/models/letters.barenet``.
 """
 
 from __future__ import annotations

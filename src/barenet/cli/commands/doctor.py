@@ -27,7 +27,7 @@ HELP = "find what stops a network from training, with the fix (try --question)"
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", nargs="?", default=None, help="a model file written by barenet train")
     p.add_argument("--arch", default=None, help="examine an untrained architecture instead: seed-softmax (the "
-                   "question's network, fixed), seed-1out, mlp or lenet")
+                   "question's network, fixed), seed-1out, mlp, lenet, lenet-wide or cnn3")
     p.add_argument("--question", action="store_true", help="examine the question's own (broken) setup")
     p.add_argument("--dataset", default=None, help="ox, letters, digits or emnist-letters "
                    "(default: the model's own, or ox)")

@@ -14,7 +14,7 @@ HELP = "train a network (default: the question's O/X network)"
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataset", default=None, help="ox (default), letters, digits or emnist-letters")
     p.add_argument("--data-dir", default=None, help="folder with the EMNIST IDX files (emnist-letters only)")
-    p.add_argument("--arch", default=None, help="seed-softmax (default for ox), seed-1out, mlp, lenet or lenet-wide")
+    p.add_argument("--arch", default=None, help="seed-softmax (default for ox), seed-1out, mlp, lenet, lenet-wide or cnn3")
     p.add_argument("--epochs", type=positive_int, default=None, help="epochs to train (default: the architecture's)")
     p.add_argument("--batch-size", type=positive_int, default=None,
                    help="samples per step (default: the architecture's)")
