@@ -163,9 +163,12 @@ def machine_info(threads: int) -> dict[str, Any]:
 
 
 def blas_summary(machine: dict[str, Any]) -> str:
-    """One line naming the CPU and each BLAS pool: ``AMD EPYC; openblas 0.3.31 (SkylakeX kernels), 2 threads``."""
-    pools = [f"{p.get('internal_api')} {p.get('version') or ''} ({p.get('architecture')} kernels, "
-             f"{p.get('threading_layer')})".replace("  ", " ")
+    """One line naming the CPU and each BLAS pool: ``AMD EPYC; BLAS: numpy openblas 0.3.31 (SkylakeX kernels, ...)``."""
+    def owner(path: str) -> str:
+        return next((name for name in ("numpy", "scipy", "torch") if f"{name}" in (path or "").lower()), "")
+
+    pools = [f"{owner(p.get('filepath'))} {p.get('internal_api')} {p.get('version') or ''} "
+             f"({p.get('architecture')} kernels, {p.get('threading_layer')})".replace("  ", " ").strip()
              for p in machine.get("blas", []) if p.get("user_api") == "blas"]
     return f"{machine.get('cpu_model')}; BLAS: {', '.join(pools) or 'unknown'}; {machine.get('threads_used')} threads"
 

@@ -94,6 +94,7 @@ def conv_split(shape: tuple[int, ...], us: Callable[[Callable[[], Any]], float])
     }
 
     def both() -> None:
+        layer.clear_cache()  # as Sequential does before a step, so the last step's memory is reused
         layer.forward(x, training=True)
         layer.backward(dy)
 
@@ -138,6 +139,7 @@ def block_sweep(us: Callable[[Callable[[], Any]], float]) -> None:
                     W.GEMM_COLS, W.UNROLL_FLOATS, W.POOL_FLOATS = s
 
                     def both() -> None:
+                        layer.clear_cache()
                         layer.forward(x, training=True)
                         layer.backward(dy)
                     row.append(us(both))

@@ -96,8 +96,10 @@ def conv_fns(shape: tuple[int, ...], rng: np.random.Generator) -> tuple[Callable
     Wm = layer.params["W"].reshape(F, K)
     plan = conv_plan(Ho, Ho, N, K)
     most = max(blk.b - blk.a for blk, _ in plan) * N
-    buf, dbuf = rng.standard_normal((K + 1) * (most + 32), dtype=np.float32), np.empty(K * (most + 32), np.float32)
-    Wb, Wt, y = rng.standard_normal((F, K + 1), dtype=np.float32), np.ascontiguousarray(Wm.T), np.empty((F, M), np.float32)
+    buf = rng.standard_normal((K + 1) * (most + 32), dtype=np.float32)
+    dbuf = np.empty(K * (most + 32), np.float32)
+    Wb, Wt = rng.standard_normal((F, K + 1), dtype=np.float32), np.ascontiguousarray(Wm.T)
+    y = np.empty((F, M), np.float32)
 
     def layer_fn() -> None:
         layer.forward(x, training=True)

@@ -364,7 +364,8 @@ def test_large_inference_batches_run_in_parts_that_equal_one_pass(monkeypatch):
     whole = model.forward(x, keep_outputs=True)  # keep_outputs: one pass over the whole batch
     calls = []
     first = model.layers[0]
-    monkeypatch.setattr(first, "forward", lambda x, training=False, f=first.forward: calls.append(len(x)) or f(x, training))
+    monkeypatch.setattr(first, "forward",
+                        lambda x, training=False, f=first.forward: calls.append(len(x)) or f(x, training))
     monkeypatch.setattr(model_module, "INFERENCE_FLOATS", 480)  # the largest output is 3*4*4 = 48 values a sample
     parts = model.forward(x)
     assert calls == [8, 8, 7]  # at most 10 samples a part: 23 in three balanced parts
@@ -393,3 +394,23 @@ def test_inference_pools_before_a_non_decreasing_activation_with_the_same_number
     x = np.random.default_rng(2).standard_normal((9, 1, 4, 4)).astype(np.float32)
     x[0, 0, :2, :2] = -1.0  # a window of equal negatives: a tie after ReLU
     np.testing.assert_array_equal(model.forward(x), model.forward(x, keep_outputs=True))
+
+
+def test_inference_shortcuts_leave_layers_that_are_not_barenets_own_alone(monkeypatch):
+    import barenet.nn.model as model_module
+
+    class BatchMean(bn.Layer):  # mixes samples: sub-batches would change its output
+        def forward(self, x, training=False):
+            return x - x.mean(axis=0)
+
+    class MyReLU(bn.ReLU):  # a subclass may compute something else
+        def forward(self, x, training=False):
+            return x
+
+    monkeypatch.setattr(model_module, "INFERENCE_FLOATS", 8)
+    model = bn.Sequential([bn.Flatten(), BatchMean()])
+    x = np.arange(40.0).reshape(10, 4)
+    np.testing.assert_array_equal(model.forward(x), x - x.mean(axis=0))
+    relu = MyReLU()
+    model = bn.Sequential([relu, bn.MaxPool2D(2)])
+    assert model._inference_order() == model.layers

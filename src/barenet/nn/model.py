@@ -23,6 +23,11 @@ from .tables import html_paragraph, html_table, text_table
 INFERENCE_FLOATS = 2**18
 
 
+def _own(layer: Layer) -> bool:
+    """Whether ``layer`` is exactly one of barenet's registered layer classes, not a subclass."""
+    return LAYERS.get(type(layer).__name__) is type(layer)
+
+
 class Sequential:
     """Layers applied in order: ``y = f_L(... f_2(f_1(x)))``; backward runs them in reverse.
 
@@ -129,7 +134,8 @@ class Sequential:
         """The layers, with each (non-decreasing activation, MaxPool2D) pair swapped."""
         layers = list(self.layers)
         for i in range(len(layers) - 1):
-            if getattr(layers[i], "non_decreasing", False) and type(layers[i + 1]) is MaxPool2D:
+            monotone = _own(layers[i]) and getattr(layers[i], "non_decreasing", False)
+            if monotone and type(layers[i + 1]) is MaxPool2D:
                 layers[i], layers[i + 1] = layers[i + 1], layers[i]
         return layers
 
@@ -137,8 +143,11 @@ class Sequential:
         """Samples per inference sub-batch: each layer's output then holds at most ~INFERENCE_FLOATS values.
 
         The output shapes come from the layers' ``output_shape``; when x does not fit them,
-        the whole batch runs at once and the layers' own checks report the mismatch.
+        the whole batch runs at once and the layers' own checks report the mismatch. So it
+        does when a layer is not one of barenet's own, which might mix samples (batch norm).
         """
+        if not all(_own(layer) for layer in self.layers):
+            return max(1, len(x))
         shape, most = tuple(np.shape(x)[1:]), 1
         try:
             for layer in self.layers:

@@ -38,7 +38,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 # - GEMM_COLS: columns per conv GEMM. OpenBLAS runs a skinny product such as LeNet's first
 #   conv, (6, 26) @ (26, m), 3-4x faster while F*K*m stays under its small-matrix limit
 #   (1e6), i.e. for m up to ~6,000, and larger m gains nothing for wider layers either;
-# - UNROLL_FLOATS: most values in one unrolled block (4 MiB of float32: cache-resident);
+# - UNROLL_FLOATS: most values in one unrolled block (4 MiB of float32, which stays in the
+#   L3 cache; 256 KiB blocks fit L2 but then col2im's 25 calls per block dominate);
 # - POOL_FLOATS: most input values one pooling block reads.
 # Each block also costs ~25 NumPy calls of a few microseconds, so blocks must not be tiny.
 # The figures behind these numbers: benchmarks/profile_engine.py --only blocks.
