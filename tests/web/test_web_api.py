@@ -22,6 +22,7 @@ import pytest
 from web_helpers import data_url, drawn_png, running_server
 
 from barenet.data.images import load_image
+from barenet.web.api import map_levels
 from barenet.web.inputs import MAX_BODY_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE
 
 TIMEOUT_S = 30
@@ -142,9 +143,22 @@ def test_layer_summaries_and_feature_maps(server):
         assert ("maps" in layer) == (layer["type"] == "Conv2D")
     conv = [layer for layer in layers if layer["type"] == "Conv2D"]
     assert conv, "the page shows conv feature maps: the model should have conv layers"
-    assert [np.asarray(c["maps"]).shape for c in conv] == [tuple(c["shape"]) for c in conv]
+    for c in conv:  # base64 bytes, C x H x W, 0..255 for 0..max
+        levels = np.frombuffer(base64.b64decode(c["maps"]), np.uint8)
+        assert levels.size == int(np.prod(c["shape"]))
+        assert levels.max() == (255 if c["max"] > 0 else 0)
     if layers[1]["type"] == "ReLU":  # ReLU passes the conv's maximum and nothing below 0
         assert layers[1]["max"] == conv[0]["max"] and layers[1]["min"] == 0.0
+        first = np.frombuffer(base64.b64decode(conv[0]["maps"]), np.uint8)
+        assert (first > 0).mean() <= layers[1]["active"]  # a level above 0 is a value above 0
+
+
+def test_map_levels_follow_their_formula():
+    out = np.array([[[-1.0, 0.0], [1.0, 2.0]], [[0.5, 0.004], [4.0, 1.5]]])  # (C, H, W) = (2, 2, 2)
+    levels = np.frombuffer(base64.b64decode(map_levels(out, 2.0)), np.uint8).reshape(out.shape)
+    expected = [[[0, 0], [128, 255]], [[64, 1], [255, 191]]]  # round(255 * clip(v, 0, 2) / 2)
+    assert levels.tolist() == expected
+    assert np.frombuffer(base64.b64decode(map_levels(np.zeros((1, 2, 2)), 0.0)), np.uint8).tolist() == [0] * 4
 
 
 def test_pixels_give_the_same_answer_as_the_picture(server):

@@ -97,36 +97,44 @@
   }
 
   // -- inside the network -----------------------------------------------------------
-  // Paint a 2-D array into a canvas at its own resolution; CSS scales it up, pixelated.
-  function paint(canvas, grid, lo, hi) {
-    const h = grid.length;
-    const w = grid[0].length;
+  // Paint gray levels 0-255 (row-major, h x w) into a canvas at its own resolution; CSS
+  // scales it up, pixelated.
+  function paint(canvas, levels, h, w) {
     canvas.width = w;
     canvas.height = h;
     const ctx = canvas.getContext("2d");
     const image = ctx.createImageData(w, h);
-    const scale = hi > lo ? 255 / (hi - lo) : 0;
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const v = Math.round((grid[y][x] - lo) * scale);
-        const k = 4 * (y * w + x);
-        image.data[k] = image.data[k + 1] = image.data[k + 2] = v;
-        image.data[k + 3] = 255;
-      }
+    for (let i = 0; i < h * w; i++) {
+      image.data[4 * i] = image.data[4 * i + 1] = image.data[4 * i + 2] = levels[i];
+      image.data[4 * i + 3] = 255;
     }
     ctx.putImageData(image, 0, 0);
   }
 
-  function mapGroup(title, detail, grids, lo, hi, className) {
+  // A 2-D array of values from lo to hi, as gray levels.
+  function levelsOf(grid, lo, hi) {
+    const scale = hi > lo ? 255 / (hi - lo) : 0;
+    return grid.flat().map((v) => Math.round((v - lo) * scale));
+  }
+
+  // The server sends conv maps as base64 bytes, C x H x W, already as gray levels.
+  function bytesOf(base64) {
+    const text = atob(base64);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return bytes;
+  }
+
+  function mapGroup(title, detail, images, h, w, className) {
     const group = el("figure", `group ${className}`);
     const caption = el("figcaption");
     caption.append(el("strong", "", title), el("span", "muted", ` ${detail}`));
     const grid = el("div", "grid");
-    grid.style.setProperty("--columns", String(Math.min(8, grids.length)));
-    grids.forEach((g, i) => {
+    grid.style.setProperty("--columns", String(Math.min(8, images.length)));
+    images.forEach((levels, i) => {
       const canvas = el("canvas", "map");
       canvas.title = `${title}, map ${i + 1}`;
-      paint(canvas, g, lo, hi);
+      paint(canvas, levels, h, w);
       grid.append(canvas);
     });
     group.append(caption, grid);
@@ -134,12 +142,15 @@
   }
 
   function showMaps(input, layers) {
-    const groups = [mapGroup("Input", `${input.length}×${input[0].length}`, [input], 0, 1, "input")];
+    const [ih, iw] = [input.length, input[0].length];
+    const groups = [mapGroup("Input", `${ih}×${iw}`, [levelsOf(input, 0, 1)], ih, iw, "input")];
     for (const layer of layers) {
       if (!layer.maps) continue;
       const [c, h, w] = layer.shape;
       // From 0 up: what the ReLU after the convolution lets through; negatives are black.
-      groups.push(mapGroup(layer.name, `${c} maps, ${h}×${w}`, layer.maps, 0, layer.max, "conv"));
+      const bytes = bytesOf(layer.maps);
+      const images = Array.from({ length: c }, (_, k) => bytes.subarray(k * h * w, (k + 1) * h * w));
+      groups.push(mapGroup(layer.name, `${c} maps, ${h}×${w}`, images, h, w, "conv"));
     }
     $("maps").replaceChildren(...groups);
   }
