@@ -105,13 +105,16 @@ def fraction(c: float) -> str:
     return f"{c:.4g}"
 
 
-def factor_candidates(batch: int | None, outputs: int | None) -> list[float]:
-    """Constant ratios worth a name, the most common first."""
+def factor_candidates(batch: int | None, outputs: int | None, lr: float | None = None) -> list[float]:
+    """Constant ratios worth a name, the most common first. With a step's learning rate,
+    lr (applied twice) and 1/lr (not applied) too."""
     cands = [-1.0, 2.0, 0.5, -2.0, -0.5]
     for m in (batch, outputs, (batch or 1) * (outputs or 1)):
         if m and m > 1:
             cands += [float(m), 1.0 / m, 2.0 * m, 0.5 / m, m / 2.0, 2.0 / m]
     cands += [float(k) for k in range(3, 11)] + [1.0 / k for k in range(3, 11)]
+    if lr:
+        cands += [lr, 1.0 / lr]
     return list(dict.fromkeys(c for c in cands if c != 1.0))
 
 
@@ -141,6 +144,15 @@ def factor_finding(c: float, params: list[str], ctx: Context, everyone: bool) ->
                         "for the mean squared error." if more else
                         "Do not divide by the batch size where the loss is a sum, or make the loss a mean."),
                        data=data)
+    if ctx.mode == "step" and ctx.lr and ctx.lr != 1.0 and c in (ctx.lr, 1.0 / ctx.lr):
+        twice = c == ctx.lr
+        return Finding("factor", tuple(params),
+                       f"{who[0].upper() + who[1:]} that the step applied {'is' if everyone else 'are'} {label} "
+                       f"times the numerical one{'' if everyone else 's'}, and lr is {ctx.lr:g}: the learning "
+                       + ("rate is applied twice, once in the gradient and again in the update." if twice else
+                          "rate is not applied, the update subtracts the bare gradient."),
+                       "Multiply by the learning rate once, in the update: w -= lr * dL/dw, with dL/dw the "
+                       "gradient alone.", data=data | {"learning_rate": "twice" if twice else "missing"})
     where = ("a quantity every gradient shares, usually dL/dy_pred: a mean taken where the loss sums (over "
              "the outputs, for instance), a sum where it averages, or the 2 of a square missing or doubled"
              if everyone else "these parameters' own lines")
@@ -190,7 +202,7 @@ def ratio_stage(evs: list[Evidence], ctx: Context) -> dict[float, list[str]]:
     """Parameters with a = c n for a named constant c; removes them. Returns {c: names}."""
     groups: dict[float, list[str]] = {}
     for e in list(evs):
-        for c in factor_candidates(ctx.batch, ctx.outputs) + snapped(e):
+        for c in factor_candidates(ctx.batch, ctx.outputs, ctx.lr) + snapped(e):
             if explains(e, c * e.n, ctx, c):
                 groups.setdefault(c, []).append(e.name)
                 evs.remove(e)

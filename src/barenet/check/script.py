@@ -170,8 +170,8 @@ def _check(ns: dict[str, Any], path: str, steps: int) -> ScriptCheck:
     scores, watched = ns.get("scores"), False
     if scores is None and watch_softmax(ns, call, loss_fn, params):
         scores, watched = (lambda: softmax_inputs(ns, call, loss_fn, params)), True
-    kwargs = {"scores": scores, "y": y, "batch_size": batch}
-    described = [f"params: {_describe(params)}"]
+    kwargs = {"scores": scores, "y": y, "X": X, "batch_size": batch}
+    described = [f"params: {_describe(params, (X, y))}"]
     if "grads" in ns and "step" in ns:
         raise CheckError("the script defines both `grads` and `step`; keep the one to check")
     if "grads" in ns:
@@ -199,10 +199,10 @@ def _check(ns: dict[str, Any], path: str, steps: int) -> ScriptCheck:
     return ScriptCheck(path, report, forward, described)
 
 
-def _describe(params: Any) -> str:
+def _describe(params: Any, data: tuple) -> str:
     from .params import discover
 
-    names = discover(params)
+    names = discover(params, data)
     kind = "dict" if isinstance(params, dict) else type(params).__name__
     shown = ", ".join(names[:14]) + (", ..." if len(names) > 14 else "")
     return f"{kind} with {len(names)} float or array values ({shown})"
