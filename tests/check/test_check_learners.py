@@ -80,3 +80,11 @@ def test_the_data_a_network_keeps_is_not_a_weight():
     result = check_script(script("l05_stale_weights"), ["--fixed"], steps=5)
     assert {r.name for r in result.gradients.rows} == {"W1", "b1", "W2", "b2"}
     assert "X" not in result.gradients.skipped and "(W1, b1, W2, b2, h, p)" in result.described[0]
+
+
+def test_a_mismatch_says_where_the_error_enters():
+    below = check_script(script("l05_stale_weights"), steps=5).gradients.get("mismatch")
+    assert "The gradients of W2, b2 agree, so the error enters on the way back from them to W1, b1" in below.cause
+    assert "a weight read after the step has already updated it" in below.cause       # a step: stale weights
+    everywhere = check_script(script("l08_floor_division"), steps=5).gradients.get("mismatch")
+    assert "Every gradient disagrees, so the error is most likely at the output" in everywhere.cause

@@ -230,8 +230,22 @@ def shared_ratios(evs: list[Evidence], rtol: float) -> list[tuple[float, list[st
     return [g for g in groups if len(g[1]) > 1]
 
 
-def mismatch_finding(evs: list[Evidence], ctx: Context) -> Finding:
-    """What is left: say what disagrees, and the groups of parameters that share a ratio."""
+def _where(names: list[str], agree: list[str], mode: str) -> str:
+    """Where the error enters: below the parameters that agree, or at the output when none does."""
+    if not agree:
+        return ("Every gradient disagrees, so the error is most likely at the output: dL/dy_pred, the output "
+                "activation's derivative, or the loss itself (targets of another shape broadcast against the "
+                "outputs).")
+    causes = ["an activation's derivative (left out, or taken of the wrong value)", "a pooling or convolution loop"]
+    if mode == "step":
+        causes.append("a weight read after the step has already updated it")
+    return (f"The gradients of {', '.join(agree)} agree, so the error enters on the way back from them to "
+            f"{', '.join(names)}: {', '.join(causes[:-1])} or {causes[-1]}.")
+
+
+def mismatch_finding(evs: list[Evidence], ctx: Context, agree: list[str] = ()) -> Finding:
+    """What is left: say what disagrees, the groups of parameters that share a ratio, and
+    (``agree``: the parameters whose every value agrees) where the error enters."""
     worst = 0.0
     for e in evs:
         with np.errstate(all="ignore"):
@@ -245,6 +259,7 @@ def mismatch_finding(evs: list[Evidence], ctx: Context) -> Finding:
         cause += " " + "; ".join(f"{', '.join(g)} share one ratio, {r:.4g}" for r, g in groups)
         cause += (": the gradient that reaches the unit each group feeds is wrong (a path left out, or a wrong "
                   "activation derivative).")
+    cause += " " + _where(names, agree, ctx.mode)
     return Finding("mismatch", tuple(names), cause,
                    "Check these parameters' chain rule term by term, starting from the output; a unit that "
                    "feeds several units gets the sum of what each sends back.",

@@ -276,7 +276,8 @@ def diagnose(evs: list[Evidence], ctx: Context, z: np.ndarray | None, y: Any, lo
             finding.data["also"] = twin.code
         findings.insert(0, finding)
     if todo:
-        findings.append(mismatch_finding(todo, ctx))
+        agree = [e.name for e in readable if e.shape_ok and e.agrees(ctx.rtol).all()]
+        findings.append(mismatch_finding(todo, ctx, agree))
     return findings
 
 
