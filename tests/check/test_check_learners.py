@@ -29,7 +29,7 @@ CASES = {   # file: (codes of the gradient findings, the parameters they name)
     "l08_floor_division": (["mismatch"], EVERY),
     "l09_maxpool_everywhere": (["mismatch"], ("K", "bK")),
     "l10_conv_off_by_one": (["mismatch"], ("F",)),
-    "l11_sigmoid_bce_mse_deriv": (["mismatch"], ("W1", "b1", "w2", "b2")),
+    "l11_sigmoid_bce_mse_deriv": (["wrong-loss-derivative"], ("W1", "b1", "w2", "b2")),
     "l12_square_transposed": (["shape"], ("W2",)),
     "l13_double_mean": (["batch-scale"], ("W1", "W2")),
     "l14_hidden_sign": (["sign"], ("u1", "u2", "u3", "k1", "k2", "k3")),
