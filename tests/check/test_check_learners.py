@@ -9,6 +9,7 @@ a name for it (docs/check.md says why). Every twin passes with no finding.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,18 @@ def test_a_mismatch_says_where_the_error_enters():
     assert "a weight read after the step has already updated it" in below.cause       # a step: stale weights
     everywhere = check_script(script("l08_floor_division"), steps=5).gradients.get("mismatch")
     assert "Every gradient disagrees, so the error is most likely at the output" in everywhere.cause
+
+
+def test_a_softmax_class_is_named_once_the_script_gives_its_scores(tmp_path):
+    # l20's softmax is a class, which the check cannot watch; a `scores` function is enough
+    given = tmp_path / "l20_with_scores.py"
+    given.write_text((HERE / "l20_class_softmax_diag_mse.py").read_text()
+                     + "\n\ndef scores():\n    return d2.forward(layers[1].forward(d1.forward(X)))\n")
+    assert check_script(str(given), steps=5).gradients.codes == ["softmax-diagonal"]
+    assert check_script(str(given), ["--fixed"], steps=5).ok
+
+
+def test_the_page_lists_every_script():
+    page = (Path(__file__).resolve().parents[2] / "docs" / "check.md").read_text()
+    table = page.split("## Learner scripts", 1)[1]
+    assert re.findall(r"^\| (l\d\d_\w+) \|", table, re.MULTILINE) == list(CASES)
