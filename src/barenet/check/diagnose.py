@@ -105,13 +105,16 @@ def fraction(c: float) -> str:
     return f"{c:.4g}"
 
 
-def factor_candidates(batch: int | None, outputs: int | None) -> list[float]:
-    """Constant ratios worth a name, the most common first."""
+def factor_candidates(batch: int | None, outputs: int | None, lr: float | None = None) -> list[float]:
+    """Constant ratios worth a name, the most common first. With a step's learning rate,
+    lr (applied twice) and 1/lr (not applied) too."""
     cands = [-1.0, 2.0, 0.5, -2.0, -0.5]
     for m in (batch, outputs, (batch or 1) * (outputs or 1)):
         if m and m > 1:
             cands += [float(m), 1.0 / m, 2.0 * m, 0.5 / m, m / 2.0, 2.0 / m]
     cands += [float(k) for k in range(3, 11)] + [1.0 / k for k in range(3, 11)]
+    if lr:
+        cands += [lr, 1.0 / lr]
     return list(dict.fromkeys(c for c in cands if c != 1.0))
 
 
@@ -141,6 +144,15 @@ def factor_finding(c: float, params: list[str], ctx: Context, everyone: bool) ->
                         "for the mean squared error." if more else
                         "Do not divide by the batch size where the loss is a sum, or make the loss a mean."),
                        data=data)
+    if ctx.mode == "step" and ctx.lr and ctx.lr != 1.0 and c in (ctx.lr, 1.0 / ctx.lr):
+        twice = c == ctx.lr
+        return Finding("factor", tuple(params),
+                       f"{who[0].upper() + who[1:]} that the step applied {'is' if everyone else 'are'} {label} "
+                       f"times the numerical one{'' if everyone else 's'}, and lr is {ctx.lr:g}: the learning "
+                       + ("rate is applied twice, once in the gradient and again in the update." if twice else
+                          "rate is not applied, the update subtracts the bare gradient."),
+                       "Multiply by the learning rate once, in the update: w -= lr * dL/dw, with dL/dw the "
+                       "gradient alone.", data=data | {"learning_rate": "twice" if twice else "missing"})
     where = ("a quantity every gradient shares, usually dL/dy_pred: a mean taken where the loss sums (over "
              "the outputs, for instance), a sum where it averages, or the 2 of a square missing or doubled"
              if everyone else "these parameters' own lines")
@@ -190,7 +202,7 @@ def ratio_stage(evs: list[Evidence], ctx: Context) -> dict[float, list[str]]:
     """Parameters with a = c n for a named constant c; removes them. Returns {c: names}."""
     groups: dict[float, list[str]] = {}
     for e in list(evs):
-        for c in factor_candidates(ctx.batch, ctx.outputs) + snapped(e):
+        for c in factor_candidates(ctx.batch, ctx.outputs, ctx.lr) + snapped(e):
             if explains(e, c * e.n, ctx, c):
                 groups.setdefault(c, []).append(e.name)
                 evs.remove(e)
@@ -218,8 +230,22 @@ def shared_ratios(evs: list[Evidence], rtol: float) -> list[tuple[float, list[st
     return [g for g in groups if len(g[1]) > 1]
 
 
-def mismatch_finding(evs: list[Evidence], ctx: Context) -> Finding:
-    """What is left: say what disagrees, and the groups of parameters that share a ratio."""
+def _where(names: list[str], agree: list[str], mode: str) -> str:
+    """Where the error enters: below the parameters that agree, or at the output when none does."""
+    if not agree:
+        return ("Every gradient disagrees, so the error is most likely at the output: dL/dy_pred, the output "
+                "activation's derivative, or the loss itself (targets of another shape broadcast against the "
+                "outputs).")
+    causes = ["an activation's derivative (left out, or taken of the wrong value)", "a pooling or convolution loop"]
+    if mode == "step":
+        causes.append("a weight read after the step has already updated it")
+    return (f"The gradients of {', '.join(agree)} agree, so the error enters on the way back from them to "
+            f"{', '.join(names)}: {', '.join(causes[:-1])} or {causes[-1]}.")
+
+
+def mismatch_finding(evs: list[Evidence], ctx: Context, agree: list[str] = ()) -> Finding:
+    """What is left: say what disagrees, the groups of parameters that share a ratio, and
+    (``agree``: the parameters whose every value agrees) where the error enters."""
     worst = 0.0
     for e in evs:
         with np.errstate(all="ignore"):
@@ -233,6 +259,7 @@ def mismatch_finding(evs: list[Evidence], ctx: Context) -> Finding:
         cause += " " + "; ".join(f"{', '.join(g)} share one ratio, {r:.4g}" for r, g in groups)
         cause += (": the gradient that reaches the unit each group feeds is wrong (a path left out, or a wrong "
                   "activation derivative).")
+    cause += " " + _where(names, agree, ctx.mode)
     return Finding("mismatch", tuple(names), cause,
                    "Check these parameters' chain rule term by term, starting from the output; a unit that "
                    "feeds several units gets the sum of what each sends back.",

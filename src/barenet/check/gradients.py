@@ -20,40 +20,75 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-from .diagnose import Context, Evidence, factor_finding, kinks, mismatch_finding, ratio_stage, zero_stage
+from .diagnose import (
+    Context,
+    Evidence,
+    factor_finding,
+    kinks,
+    mismatch_finding,
+    ratio_stage,
+    zero_stage,
+)
 from .errors import CheckError
 from .heads import Identified, identify
 from .hypotheses import head_stage, same_as_variant
-from .numeric import FLOAT32, FLOAT64, SECOND_LOOK, Precision, as_loss, detect_precision, fits, pick, sweep
-from .params import ParamSet, call, discover
+from .numeric import (
+    FLOAT32,
+    FLOAT64,
+    SECOND_LOOK,
+    Precision,
+    as_loss,
+    detect_precision,
+    fits,
+    pick,
+    sweep,
+)
+from .params import ParamSet, call
 from .report import Finding, GradientReport, Row
 from .shapes import align, shape_findings
+from .state import repeat_finding
 
 
 def check_gradients(loss_fn: Callable, params: Any, grads: Mapping | Callable, *,
                     names: Iterable[str] | None = None, scores: Callable | None = None, y: Any = None,
-                    batch_size: int | None = None, max_elements: int | None = 100,
+                    X: Any = None, batch_size: int | None = None, max_elements: int | None = 100,
                     precision: str = "auto", seed: int = 0) -> GradientReport:
     """Check a learner's analytic gradients against central differences of ``loss_fn``.
 
     Each parameter is float64 while the check runs and is always restored, on error too.
     ``names`` selects parameters (default: every float or float array that ``grads`` has
     an entry for). ``batch_size`` N lets a ratio of N or 1/N be named ``batch-scale``
-    (default: the scores' first axis). ``max_elements`` bounds the elements checked per
+    (default: the scores' first axis, else len(X)). ``X`` and ``y``, the batch, are never
+    taken for parameters (a network object may keep its input as ``self.X``). ``max_elements`` bounds the elements checked per
     parameter (a seeded subset; None checks all). ``precision`` is "auto" (float32 code is
     detected), "float64" or "float32". Returns a GradientReport.
     """
-    ps = ParamSet(params, names)
+    ps = ParamSet(params, names, data=(X, y))
     ps.install()
     try:
         given = call(grads, params) if callable(grads) else grads
-        analytic, skipped = read_grads(given, ps.names, discover(params), explicit=names is not None)
+        analytic, skipped = read_grads(given, ps.names, ps.found, explicit=names is not None)
         ps.names = [n for n in ps.names if n in analytic]
-        return run_check(ps, loss_fn, analytic, mode="gradients", scores=scores, y=y, batch_size=batch_size,
+        again = read_grads(call(grads, params), ps.names, ps.found, explicit=False)[0] if callable(grads) else analytic
+        report = run_check(ps, loss_fn, analytic, mode="gradients", scores=scores, y=y,
+                         batch_size=batch_size or batch_of(X),
                          max_elements=max_elements, precision=precision, seed=seed, auto=names is None,
                          skipped=skipped)
+        return with_repeat(report, repeat_finding(analytic, again, "gradients"))
     finally:
         ps.restore()
+
+
+def with_repeat(report: GradientReport, finding: Finding | None) -> GradientReport:
+    """The report with an accumulated-gradient finding (state.py) first, when there is one."""
+    if finding is not None:
+        report.findings.insert(0, finding)
+    return report
+
+
+def batch_of(X: Any) -> int | None:
+    """len(X), the batch size, when X is given."""
+    return len(X) if X is not None and hasattr(X, "__len__") and len(X) else None
 
 
 def read_grads(given: Any, names: list[str], found: list[str],
@@ -241,7 +276,8 @@ def diagnose(evs: list[Evidence], ctx: Context, z: np.ndarray | None, y: Any, lo
             finding.data["also"] = twin.code
         findings.insert(0, finding)
     if todo:
-        findings.append(mismatch_finding(todo, ctx))
+        agree = [e.name for e in readable if e.shape_ok and e.agrees(ctx.rtol).all()]
+        findings.append(mismatch_finding(todo, ctx, agree))
     return findings
 
 

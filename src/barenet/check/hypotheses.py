@@ -68,7 +68,7 @@ def search(evs: list[Evidence], ident: Identified, z: np.ndarray, ctx: Context) 
         if not np.all(np.isfinite(g)):
             continue
         parts = {e.name: np.einsum("pnk,nk->pk", e.jac, g) for e in evs}
-        for c in [1.0, *factor_candidates(ctx.batch, K)]:
+        for c in [1.0, *factor_candidates(ctx.batch, K, ctx.lr)]:
             chosen = {e.name: _fit(e, c * parts[e.name], M, ctx, c) for e in evs}
             if any((m < 0).any() for m in chosen.values()):
                 continue

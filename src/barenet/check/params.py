@@ -35,10 +35,14 @@ def is_param(value: Any) -> bool:
     return isinstance(value, np.ndarray) and value.dtype.kind == "f"
 
 
-def discover(holder: Any) -> list[str]:
-    """The names of the parameters in a dict or an object's attributes, in their order."""
+def discover(holder: Any, data: tuple = ()) -> list[str]:
+    """The names of the parameters in a dict or an object's attributes, in their order.
+    An array that shares memory with one of ``data`` (the batch X or y, which a network
+    object may keep as ``self.X``) is data, not a parameter."""
     items = holder.items() if isinstance(holder, dict) else _attributes(holder)
-    return [str(k) for k, v in items if is_param(v) and not str(k).startswith("__")]
+    arrays = [d for d in data if isinstance(d, np.ndarray)]
+    return [str(k) for k, v in items if is_param(v) and not str(k).startswith("__")
+            and not any(isinstance(v, np.ndarray) and np.may_share_memory(v, d) for d in arrays)]
 
 
 def _attributes(obj: Any) -> Iterable[tuple[str, Any]]:
@@ -61,12 +65,13 @@ class _Entry:
 class ParamSet:
     """The parameters of ``holder`` (a dict or an object), as float64 arrays to perturb.
 
-    ``names`` selects some of them (default: all that :func:`discover` finds).
+    ``names`` selects some of them (default: all that :func:`discover` finds, ``data`` left out).
     """
 
-    def __init__(self, holder: Any, names: Iterable[str] | None = None) -> None:
+    def __init__(self, holder: Any, names: Iterable[str] | None = None, data: tuple = ()) -> None:
         self.holder = holder
-        found = discover(holder)
+        found = discover(holder, data)
+        self.found = found
         if names is None:
             names = found
         else:

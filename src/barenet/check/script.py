@@ -15,7 +15,8 @@ not run, and with ``sys.argv = [FILE.py, *args]``. Then these module-level names
     scores    optional  the (N, K) values that enter the output softmax or sigmoid
 
 Without ``scores``, a module-level function named ``softmax`` is watched while loss_fn
-runs: what the code passes to it is the scores.
+runs: what the code passes to it is the scores. Without a softmax, a function named
+``sigmoid`` is watched, and what its last call gets is the scores when it has y's shape.
 """
 
 from __future__ import annotations
@@ -107,35 +108,54 @@ def _need(ns: dict[str, Any], name: str, what: str) -> Any:
     return ns[name]
 
 
-def softmax_inputs(ns: dict[str, Any], fn: Callable, *args: Any) -> np.ndarray:
-    """Run fn(*args) with the script's ``softmax`` watched; what it was given, as (N, K)."""
-    original = ns.get("softmax")
+def _calls(ns: dict[str, Any], name: str, fn: Callable, *args: Any) -> list[np.ndarray]:
+    """Run fn(*args) with the script's function ``name`` watched; what each call was given."""
+    original = ns.get(name)
     if not callable(original):
-        raise CheckError("the script has no softmax function to watch")
+        raise CheckError(f"the script has no {name} function to watch")
     seen: list[np.ndarray] = []
 
     def recorder(x: Any, *a: Any, **kw: Any) -> Any:
         seen.append(np.array(x, dtype=np.float64))
         return original(x, *a, **kw)
 
-    ns["softmax"] = recorder
+    ns[name] = recorder
     try:
         fn(*args)
     finally:
-        ns["softmax"] = original
-    rows = [r[None, :] if r.ndim == 1 else r for r in seen]
+        ns[name] = original
+    return seen
+
+
+def softmax_inputs(ns: dict[str, Any], fn: Callable, *args: Any) -> np.ndarray:
+    """Run fn(*args) with the script's ``softmax`` watched; what it was given, as (N, K)."""
+    rows = [r[None, :] if r.ndim == 1 else r for r in _calls(ns, "softmax", fn, *args)]
     if not rows or any(r.ndim != 2 or r.shape[1] != rows[0].shape[1] for r in rows):
         raise CheckError("softmax was not called with (K,) or (N, K) scores")
     return np.concatenate(rows)
 
 
-def watch_softmax(ns: dict[str, Any], fn: Callable, *args: Any) -> bool:
-    """Whether watching the script's softmax while fn(*args) runs gives (N, K) scores."""
+def sigmoid_inputs(ns: dict[str, Any], shape: tuple, fn: Callable, *args: Any) -> np.ndarray:
+    """What the last call of the script's ``sigmoid`` was given while fn(*args) ran, when it has
+    the targets' ``shape`` (N, K): the output unit's scores (earlier calls are hidden layers)."""
+    seen = _calls(ns, "sigmoid", fn, *args)
+    if not seen or seen[-1].shape != shape:
+        raise CheckError(f"the last call of sigmoid did not get (N, K) = {shape} scores")
+    return seen[-1]
+
+
+def _watch(inputs: Callable, ns: dict[str, Any], *args: Any) -> bool:
+    """Whether ``inputs(ns, *args)`` (softmax_inputs, sigmoid_inputs) gives scores."""
     try:
-        softmax_inputs(ns, fn, *args)
+        inputs(ns, *args)
     except (CheckError, TypeError, ValueError):
         return False
     return True
+
+
+def watch_softmax(ns: dict[str, Any], fn: Callable, *args: Any) -> bool:
+    """Whether watching the script's softmax while fn(*args) runs gives (N, K) scores."""
+    return _watch(softmax_inputs, ns, fn, *args)
 
 
 def learner_error(exc: BaseException, path: str, when: str) -> CheckError:
@@ -169,9 +189,11 @@ def _check(ns: dict[str, Any], path: str, steps: int) -> ScriptCheck:
     batch = ns.get("batch_size") or (len(X) if X is not None and hasattr(X, "__len__") else None)
     scores, watched = ns.get("scores"), False
     if scores is None and watch_softmax(ns, call, loss_fn, params):
-        scores, watched = (lambda: softmax_inputs(ns, call, loss_fn, params)), True
-    kwargs = {"scores": scores, "y": y, "batch_size": batch}
-    described = [f"params: {_describe(params)}"]
+        scores, watched = (lambda: softmax_inputs(ns, call, loss_fn, params)), "softmax"
+    elif scores is None and np.ndim(y) == 2 and _watch(sigmoid_inputs, ns, np.shape(y), call, loss_fn, params):
+        scores, watched = (lambda: sigmoid_inputs(ns, np.shape(y), call, loss_fn, params)), "sigmoid"
+    kwargs = {"scores": scores, "y": y, "X": X, "batch_size": batch}
+    described = [f"params: {_describe(params, (X, y))}"]
     if "grads" in ns and "step" in ns:
         raise CheckError("the script defines both `grads` and `step`; keep the one to check")
     if "grads" in ns:
@@ -184,7 +206,7 @@ def _check(ns: dict[str, Any], path: str, steps: int) -> ScriptCheck:
     else:
         raise CheckError("the script defines neither `grads` (the gradients) nor `step` (one training step)")
     if scores is not None:
-        described.append("scores: " + ("what loss_fn passes to softmax()" if watched else "scores()"))
+        described.append("scores: " + (f"what loss_fn passes to {watched}()" if watched else "scores()"))
     forward = None
     if callable(ns.get("forward")) and X is not None and y is not None:
         fall = report.ok and "step" in ns
@@ -199,10 +221,10 @@ def _check(ns: dict[str, Any], path: str, steps: int) -> ScriptCheck:
     return ScriptCheck(path, report, forward, described)
 
 
-def _describe(params: Any) -> str:
+def _describe(params: Any, data: tuple) -> str:
     from .params import discover
 
-    names = discover(params)
+    names = discover(params, data)
     kind = "dict" if isinstance(params, dict) else type(params).__name__
     shown = ", ".join(names[:14]) + (", ..." if len(names) > 14 else "")
     return f"{kind} with {len(names)} float or array values ({shown})"

@@ -20,15 +20,16 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .errors import CheckError
-from .gradients import run_check
+from .gradients import batch_of, run_check, with_repeat
 from .params import ParamSet, call
 from .report import GradientReport
+from .state import repeat_finding
 
 
 def check_step(step_fn: Callable, params: Any, loss_fn: Callable, lr: float, *,
                names: Iterable[str] | None = None, scores: Callable | None = None, y: Any = None,
-               batch_size: int | None = None, max_elements: int | None = 100, precision: str = "auto",
-               seed: int = 0, quiet: bool = True) -> GradientReport:
+               X: Any = None, batch_size: int | None = None, max_elements: int | None = 100,
+               precision: str = "auto", seed: int = 0, quiet: bool = True) -> GradientReport:
     """Run ``step_fn`` once (it takes nothing, or the params) and check the gradient it applied.
 
     ``lr`` is the learning rate the step uses. ``quiet`` hides what the step prints.
@@ -36,7 +37,7 @@ def check_step(step_fn: Callable, params: Any, loss_fn: Callable, lr: float, *,
     """
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
         raise CheckError(f"lr must be the step's learning rate, a number > 0, received {lr!r}")
-    ps = ParamSet(params, names)
+    ps = ParamSet(params, names, data=(X, y))
     ps.install()
     try:
         before = ps.values()
@@ -47,9 +48,14 @@ def check_step(step_fn: Callable, params: Any, loss_fn: Callable, lr: float, *,
             raise CheckError("the step changed none of the parameters: it must update them where params "
                              "holds them (self.w1 -= ..., W -= ... in place), and run one step")
         ps.reset(before)
-        return run_check(ps, loss_fn, implied, mode="step", lr=float(lr), scores=scores, y=y,
-                         batch_size=batch_size, max_elements=max_elements, precision=precision, seed=seed,
-                         auto=names is None)
+        with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
+            call(step_fn, params)
+        again = {n: _implied(n, before[n], ps.current(n), lr) for n in ps.names}
+        ps.reset(before)
+        report = run_check(ps, loss_fn, implied, mode="step", lr=float(lr), scores=scores, y=y,
+                         batch_size=batch_size or batch_of(X), max_elements=max_elements, precision=precision,
+                         seed=seed, auto=names is None)
+        return with_repeat(report, repeat_finding(implied, again, "step"))
     finally:
         ps.restore()
 

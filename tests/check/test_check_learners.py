@@ -1,0 +1,106 @@
+"""The gallery's extension: learner scripts run the way `barenet check FILE.py` runs them.
+
+Each file in learners/ is a whole script in the convention of docs/check.md, written as
+learners write them (scalar loops, NumPy, layer classes, conv and pooling by hand), with
+one bug; run with ``--fixed`` it is its correct twin. A case states the finding the bug
+must get and the parameters it must name; "mismatch" marks a bug the check flags without
+a name for it (docs/check.md says why). Every twin passes with no finding.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from barenet.check.script import check_script
+
+HERE = Path(__file__).parent / "learners"
+HIDDEN = ("W1", "b1")
+EVERY = ("W1", "b1", "W2", "b2")
+CASES = {   # file: (codes of the gradient findings, the parameters they name)
+    "l01_scalar_tanh_post": (["mismatch"], ("w11", "w12", "w21", "w22", "c1", "c2")),
+    "l02_numpy_sigmoid_on_z": (["mismatch"], HIDDEN),
+    "l03_relu_no_deriv": (["mismatch"], ("W1",)),
+    "l04_leaky_relu": (["mismatch"], HIDDEN),
+    "l05_stale_weights": (["mismatch"], HIDDEN),
+    "l06_lr_twice": (["factor"], EVERY),
+    "l07_accumulated": (["accumulated-gradient"], EVERY),
+    "l08_floor_division": (["mismatch"], EVERY),
+    "l09_maxpool_everywhere": (["mismatch"], ("K", "bK")),
+    "l10_conv_off_by_one": (["mismatch"], ("F",)),
+    "l11_sigmoid_bce_mse_deriv": (["wrong-loss-derivative"], ("W1", "b1", "w2", "b2")),
+    "l12_square_transposed": (["shape"], ("W2",)),
+    "l13_double_mean": (["batch-scale"], ("W1", "W2")),
+    "l14_hidden_sign": (["sign"], ("u1", "u2", "u3", "k1", "k2", "k3")),
+    "l15_sum_loss_mean_grad": (["batch-scale"], ("W", "b")),
+    "l16_labels_broadcast": (["mismatch"], EVERY),
+    "l17_tanh_no_square": (["mismatch"], HIDDEN),
+    "l18_relu_deriv_is_relu": (["mismatch"], HIDDEN),
+    "l19_scalar_output_first": (["mismatch"], ("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2")),
+    "l20_class_softmax_diag_mse": (["mismatch"], EVERY),
+    "l21_bias_mean": (["batch-scale"], ("b1", "b2")),
+    "l22_step_accumulated": (["accumulated-gradient"], EVERY),
+}
+
+
+def script(name: str) -> str:
+    return str(HERE / f"{name}.py")
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_bug_is_flagged_and_named(name):
+    codes, params = CASES[name]
+    result = check_script(script(name), steps=5)
+    report = result.gradients
+    assert [f.code for f in report.findings] == codes, str(report)
+    named = {p for f in report.findings for p in f.params}
+    assert named == set(params), str(report)
+    assert result.ok is (not codes)
+    assert all(f.cause and f.fix for f in report.findings)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_correct_twin_passes(name):
+    result = check_script(script(name), ["--fixed"], steps=5)
+    assert result.ok and result.findings == [], str(result)
+
+
+def test_every_script_has_a_case():
+    assert sorted(p.stem for p in HERE.glob("l*.py")) == sorted(CASES)
+
+
+def test_the_learning_rate_applied_twice_is_named():
+    finding = check_script(script("l06_lr_twice"), steps=5).gradients.findings[0]
+    assert finding.data["learning_rate"] == "twice" and "lr is 0.3" in finding.cause
+
+
+def test_the_data_a_network_keeps_is_not_a_weight():
+    # l05's network keeps its input as self.X, the script's own X array: it is data, not a parameter
+    result = check_script(script("l05_stale_weights"), ["--fixed"], steps=5)
+    assert {r.name for r in result.gradients.rows} == {"W1", "b1", "W2", "b2"}
+    assert "X" not in result.gradients.skipped and "(W1, b1, W2, b2, h, p)" in result.described[0]
+
+
+def test_a_mismatch_says_where_the_error_enters():
+    below = check_script(script("l05_stale_weights"), steps=5).gradients.get("mismatch")
+    assert "The gradients of W2, b2 agree, so the error enters on the way back from them to W1, b1" in below.cause
+    assert "a weight read after the step has already updated it" in below.cause       # a step: stale weights
+    everywhere = check_script(script("l08_floor_division"), steps=5).gradients.get("mismatch")
+    assert "Every gradient disagrees, so the error is most likely at the output" in everywhere.cause
+
+
+def test_a_softmax_class_is_named_once_the_script_gives_its_scores(tmp_path):
+    # l20's softmax is a class, which the check cannot watch; a `scores` function is enough
+    given = tmp_path / "l20_with_scores.py"
+    given.write_text((HERE / "l20_class_softmax_diag_mse.py").read_text()
+                     + "\n\ndef scores():\n    return d2.forward(layers[1].forward(d1.forward(X)))\n")
+    assert check_script(str(given), steps=5).gradients.codes == ["softmax-diagonal"]
+    assert check_script(str(given), ["--fixed"], steps=5).ok
+
+
+def test_the_page_lists_every_script():
+    page = (Path(__file__).resolve().parents[2] / "docs" / "check.md").read_text()
+    table = page.split("## Learner scripts", 1)[1]
+    assert re.findall(r"^\| (l\d\d_\w+) \|", table, re.MULTILINE) == list(CASES)
