@@ -190,3 +190,13 @@ def test_unreadable_image_and_corrupt_model_are_one_line(trained, tmp_path):
     bad.write_bytes(bytes(raw))
     assert_one_line_error(run("show", str(bad), cwd=cwd), "SHA-256")
     assert_one_line_error(run("predict", str(bad), str(draw(tmp_path / "o.png", "O")), cwd=cwd), "SHA-256")
+
+
+def test_bad_out_and_plot_paths_fail_before_training(tmp_path):
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "notes.txt").write_text("keep me")
+    assert_one_line_error(run("train", "--epochs", "1", "--out", "runs", cwd=tmp_path), "'runs'", "is a folder")
+    assert_one_line_error(run("train", "--epochs", "1", "--plot", "notes.txt", cwd=tmp_path),
+                          "--plot 'notes.txt' is a file")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "runs"] and not any((tmp_path / "runs").iterdir())
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
