@@ -30,6 +30,8 @@ def save(model: Sequential, path: str | os.PathLike[str], *, record: dict[str, A
     a model file cannot hold (an optimizer or loss outside the registries, a record that
     is not JSON) before anything is written.
     """
+    if not isinstance(model, Sequential):
+        raise TypeError(f"save: model must be a barenet Sequential, received {type(model).__name__}")
     arrays: list[tuple[str, np.ndarray]] = []
     header = {
         "architecture": model.get_config(),
@@ -128,3 +130,5 @@ def _to_json(header: dict[str, Any]) -> bytes:
         return json.dumps(header, default=plain, allow_nan=False, separators=(",", ":")).encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise ValueError(f"save: the record and configs must be finite JSON data: {exc}") from None
+    except RecursionError:  # a record nested thousands deep; the loader would refuse it anyway
+        raise ValueError("save: the record is nested too deeply to write as JSON") from None
