@@ -200,3 +200,15 @@ def test_bad_out_and_plot_paths_fail_before_training(tmp_path):
                           "--plot 'notes.txt' is a file")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "runs"] and not any((tmp_path / "runs").iterdir())
     assert (tmp_path / "notes.txt").read_text() == "keep me"
+
+
+@pytest.mark.parametrize("layers, shape", [
+    (lambda: [bn.Dense(4, 2)], [4]),  # a model of feature vectors, saved from Python
+    (lambda: [bn.Flatten(), bn.Dense(12, 2)], [3, 2, 2]),  # three channels
+])
+def test_predict_names_an_input_shape_that_is_not_one_grey_picture(tmp_path, layers, shape):
+    model = bn.Sequential(layers(), seed=0)
+    model.record = {"classes": ["a", "b"], "input_shape": shape}
+    bn.save(model, tmp_path / "m.barenet")
+    done = run("predict", "m.barenet", str(draw(tmp_path / "o.png", "O")), cwd=tmp_path)
+    assert_one_line_error(done, "m.barenet", f"shape {tuple(shape)}", "one grey channel")
