@@ -212,3 +212,13 @@ def test_predict_names_an_input_shape_that_is_not_one_grey_picture(tmp_path, lay
     bn.save(model, tmp_path / "m.barenet")
     done = run("predict", "m.barenet", str(draw(tmp_path / "o.png", "O")), cwd=tmp_path)
     assert_one_line_error(done, "m.barenet", f"shape {tuple(shape)}", "one grey channel")
+
+
+def test_a_reader_that_leaves_early_gets_no_error_line(trained):
+    # ``barenet show m | head -0``: the pipe is closed before barenet writes; Unix tools stop quietly.
+    cwd, _ = trained
+    proc = subprocess.Popen([sys.executable, "-m", "barenet", "show", "runs/ox-seed-softmax.barenet"], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141 and err == "", err
