@@ -76,6 +76,7 @@ def one_line_error(run: subprocess.CompletedProcess, message: str) -> None:
 
 def test_errors_are_one_line(tmp_path):
     one_line_error(barenet(str(tmp_path / "nope.py")), "no such file")
+    one_line_error(barenet(str(tmp_path)), "not a regular file")  # a folder exists: not "no such file"
     script = tmp_path / "s.py"
     script.write_text("import numpy as np\nparams = {'w': 1.0}\n")
     one_line_error(barenet(str(script)), "defines no `loss_fn`")

@@ -190,3 +190,35 @@ def test_unreadable_image_and_corrupt_model_are_one_line(trained, tmp_path):
     bad.write_bytes(bytes(raw))
     assert_one_line_error(run("show", str(bad), cwd=cwd), "SHA-256")
     assert_one_line_error(run("predict", str(bad), str(draw(tmp_path / "o.png", "O")), cwd=cwd), "SHA-256")
+
+
+def test_bad_out_and_plot_paths_fail_before_training(tmp_path):
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "notes.txt").write_text("keep me")
+    assert_one_line_error(run("train", "--epochs", "1", "--out", "runs", cwd=tmp_path), "'runs'", "is a folder")
+    assert_one_line_error(run("train", "--epochs", "1", "--plot", "notes.txt", cwd=tmp_path),
+                          "--plot 'notes.txt' is a file")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "runs"] and not any((tmp_path / "runs").iterdir())
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+
+
+@pytest.mark.parametrize("layers, shape", [
+    (lambda: [bn.Dense(4, 2)], [4]),  # a model of feature vectors, saved from Python
+    (lambda: [bn.Flatten(), bn.Dense(12, 2)], [3, 2, 2]),  # three channels
+])
+def test_predict_names_an_input_shape_that_is_not_one_grey_picture(tmp_path, layers, shape):
+    model = bn.Sequential(layers(), seed=0)
+    model.record = {"classes": ["a", "b"], "input_shape": shape}
+    bn.save(model, tmp_path / "m.barenet")
+    done = run("predict", "m.barenet", str(draw(tmp_path / "o.png", "O")), cwd=tmp_path)
+    assert_one_line_error(done, "m.barenet", f"shape {tuple(shape)}", "one grey channel")
+
+
+def test_a_reader_that_leaves_early_gets_no_error_line(trained):
+    # ``barenet show m | head -0``: the pipe is closed before barenet writes; Unix tools stop quietly.
+    cwd, _ = trained
+    proc = subprocess.Popen([sys.executable, "-m", "barenet", "show", "runs/ox-seed-softmax.barenet"], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141 and err == "", err

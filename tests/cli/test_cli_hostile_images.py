@@ -83,3 +83,41 @@ def test_large_real_pictures_are_refused_or_read_at_reduced_size_without_warning
             assert done.stdout.splitlines()[0] == "I"
         else:
             assert done.returncode == 1 and done.stderr.count("\n") == 1 and "too large (10000 x 10000)" in done.stderr
+
+
+def tiff_with_a_tag_past_its_end(path: Path) -> Path:
+    """A valid 16 x 16 grey TIFF (a dark bar on white) whose Software tag points past the file's end.
+
+    Pillow reads the picture but warns, once per pass over the tags, "Tag data larger than file".
+    """
+    side = 16
+    pixels = bytearray(b"\xff" * side * side)
+    for row in range(3, 13):
+        pixels[row * side + 7 : row * side + 9] = b"\0\0"
+    entries = [(256, 3, 1, side), (257, 3, 1, side), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
+               (273, 4, 1, 0), (277, 3, 1, 1), (278, 3, 1, side), (279, 4, 1, side * side),
+               (305, 2, 5000, 99999)]  # Software: 5000 characters at offset 99999, far past the end
+    data_at = 8 + 2 + 12 * len(entries) + 4
+    ifd = b"".join(struct.pack("<HHI", tag, kind, count)
+                   + (struct.pack("<HH", value, 0) if kind == 3 else struct.pack("<I", data_at if tag == 273 else value))
+                   for tag, kind, count, value in entries)
+    path.write_bytes(b"II*\0" + struct.pack("<IH", 8, len(entries)) + ifd + b"\0\0\0\0" + bytes(pixels))
+    return path
+
+
+def test_pillow_warnings_about_damaged_metadata_stay_off_stderr(tmp_path):
+    done = predict(tiff_with_a_tag_past_its_end(tmp_path / "tags.tiff"))
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.stdout.splitlines()[0] == "I"
+
+
+def test_a_decoder_value_error_is_one_line_naming_the_file(tmp_path):
+    # A BMP header claiming 7000 x 7000 8-bit pixels, followed by two bytes: Pillow's decoder
+    # raises ValueError("not enough image data"), which must still name the file.
+    path = tmp_path / "short.bmp"
+    path.write_bytes(b"BM" + struct.pack("<IHHI", 0, 0, 0, 54)
+                     + struct.pack("<IiiHHIIiiII", 40, 7000, -7000, 1, 8, 1, 0, 0, 0, 0, 0) + b"\0" * 1024 + b"\0\1")
+    done = predict(path)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 1, done.stderr
+    assert "short.bmp" in lines[0] and "could not be decoded" in lines[0] and "internal error" not in lines[0]

@@ -274,3 +274,12 @@ def test_arch_question_alone_runs_on_the_canonical_letter(capsys) -> None:
     assert out.startswith("barenet explain: the question's network, in the question's names, on an X")
     assert "on the canonical letter X, with the weights from seed 1" in " ".join(out.split())
     assert out.count(PASS) == 28 and "Your letter, pooled to x1 ... x4" in out
+
+
+def test_weights_files_that_are_not_text_or_nest_too_deep_name_the_file(tmp_path, capsys):
+    (tmp_path / "binary.json").write_bytes(b"\xff\xfe\x00{")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    for name, words in (("binary.json", "is not UTF-8 text"), ("deep.json", "is nested too deeply")):
+        assert main(["explain", "--weights", str(tmp_path / name)]) == 1
+        err = capsys.readouterr().err.strip()
+        assert name in err and words in err and "internal error" not in err and "\n" not in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -109,3 +110,16 @@ def test_validation_size_is_what_fit_holds_out(n, split):
                                                 epochs=1, batch_size=1, validation_split=split,
                                                 callbacks=[counter])
     assert validation_size(n, split) == n - counter.n
+
+
+@pytest.mark.parametrize("make, out, match", [
+    (lambda p: (p / "runs").mkdir(), "runs", "is a folder"),
+    (lambda p: (p / "notes").write_text("x"), "notes/ox.barenet", "'.*notes' is a file, not a folder"),
+    (lambda p: os.mkfifo(p / "pipe"), "pipe", "not a regular file"),
+])
+def test_an_unwritable_out_path_fails_before_any_training(tmp_path, make, out, match):
+    make(tmp_path)
+    stream = io.StringIO()
+    with pytest.raises(OSError, match=match):
+        train(TrainConfig(epochs=1), out=str(tmp_path / out), quiet=False, stream=stream)
+    assert stream.getvalue() == ""  # no epoch ran: the error came before the work it would waste

@@ -184,6 +184,24 @@ def test_unsaveable_state_fails_before_writing(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize("spoil, match", [
+    (lambda m: m.layers[0].params["W"].fill(np.nan), "array 'layers.0.W' holds NaN"),
+    (lambda m: m.optimizer.state[(0, "W")]["m"].fill(np.inf), "holds NaN or infinite"),
+    (lambda m: m.record.update(classes="OX"), "record.classes must be"),
+    (lambda m: m.record.update(classes=["O", "X\nbarenet: all good"]), "printable"),
+    (lambda m: m.record.update(input_shape=[1, 0, 6]), "record.input_shape must be"),
+    (lambda m: m.record.update(test_accuracy=1.5), "record.test_accuracy must be"),
+])
+def test_a_save_that_load_would_refuse_writes_nothing_and_keeps_the_old_file(model_file: Path, spoil: Callable,
+                                                                             match: str) -> None:
+    before = model_file.read_bytes()
+    model = bn.load(model_file)
+    spoil(model)
+    with pytest.raises(ValueError, match=f"save: load would refuse this model, so nothing was written: .*{match}"):
+        bn.save(model, model_file)
+    assert model_file.read_bytes() == before and os.listdir(model_file.parent) == [model_file.name]
+
+
 def test_weights_only_save_drops_the_optimizer_and_predicts_the_same(model_file, tmp_path):
     full = bn.load(model_file)
     slim = tmp_path / "slim.barenet"

@@ -250,3 +250,34 @@ def test_constructor_arguments(make, message):
 def test_fit_arguments(kwargs, message):
     with pytest.raises(ValueError, match=esc(f"Sequential.fit: {message}")):
         mlp().fit(X_GOOD, Y_GOOD, loss=bn.SoftmaxCrossEntropy(), optimizer=bn.SGD(0.1), **kwargs)
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba"])
+def test_finite_input_that_overflows_names_the_sample_and_layer(method):
+    # 3e38 is a finite float32, but 4 of them summed in Dense(4, 5) overflow to inf, and
+    # the next layers turn inf into NaN; argmax of NaN would silently answer class 0.
+    X = np.ones((3, 4), np.float32)
+    X[1] = 3e38
+    with pytest.raises(bn.NonFiniteError, match=esc(f"Sequential.{method}: Dense(4, 5) at layer 0 gives NaN or inf "
+                                                    "for sample 1") + ".*3e\\+38"):
+        getattr(mlp(), method)(X)
+    assert getattr(mlp(), method)(X[[0, 2]]).shape[0] == 2  # the other samples still predict
+
+
+@pytest.mark.parametrize("method", ["predict", "fit"])
+def test_ragged_nested_lists_are_an_input_error(method):
+    ragged = [[1.0, 2.0, 3.0, 4.0], [1.0, 2.0]]
+    call = (lambda: mlp().predict(ragged)) if method == "predict" else (lambda: fit(mlp(), X_GOOD, [[0], [1, 2]] * 3))
+    with pytest.raises(bn.InputError, match="must be a rectangular array"):
+        call()
+
+
+def test_save_refuses_a_non_model_and_a_record_nested_too_deep(tmp_path):
+    with pytest.raises(TypeError, match="save: model must be a barenet Sequential, received str"):
+        bn.save("model", tmp_path / "m.barenet")
+    deep: list = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nested too deeply"):
+        bn.save(mlp(), tmp_path / "m.barenet", record={"notes": deep})
+    assert list(tmp_path.iterdir()) == []

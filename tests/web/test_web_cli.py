@@ -98,3 +98,22 @@ def test_the_web_adapter_is_imported_only_when_serving():
             "print([m for m in ('barenet.web', 'starlette', 'uvicorn', 'PIL') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_model_of_feature_vectors_and_a_taken_port_are_named(tmp_path, capsys):
+    import socket
+
+    import barenet as bn
+
+    path = tmp_path / "vectors.barenet"
+    bn.save(bn.Sequential([bn.Dense(4, 2)], seed=0), path, record={"classes": ["a", "b"], "input_shape": [4]})
+    assert main(["serve", str(path), "--port", "0"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "shape (1, H, W)" in err and "(4,)" in err and "\n" not in err  # was: not enough values to unpack
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert f"cannot listen on '127.0.0.1' port {port}" in err and "\n" not in err

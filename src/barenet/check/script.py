@@ -43,7 +43,8 @@ RUN_NAME = "__barenet_check__"
 def load(path: str, argv: list[str] | None = None) -> dict[str, Any]:
     """Run the script as a module named ``__barenet_check__``; return its namespace."""
     if not os.path.isfile(path):
-        raise CheckError(f"{path}: no such file")
+        raise CheckError(f"{path}: " + ("not a regular file; give your network's .py file" if os.path.exists(path)
+                                        else "no such file"))
     with open(path, encoding="utf-8") as f:
         source = f.read()
     module = types.ModuleType(RUN_NAME)

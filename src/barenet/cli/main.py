@@ -1,7 +1,8 @@
 """The ``barenet`` command line.
 
 Subcommands live one per module in ``barenet.commands``. Every failure a user can
-cause ends as one line on stderr and a non-zero exit status, never a traceback; set
+cause ends as one line on stderr and a non-zero exit status, never a traceback (a reader that
+closes the pipe early, as `| head` does, ends it quietly with status 141); set
 BARENET_DEBUG=1 to see the traceback of an internal error. A bad flag (argparse checks
 every number, see ``commands._common``) is one line too, with exit status 2.
 
@@ -63,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("barenet: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader left (barenet show m | head -1): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush cannot fail again
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool killed by a closed pipe
     except (BarenetError, ValueError, OSError, ImportError, LookupError) as exc:
         # What a user can cause: bad arguments or data, missing or corrupt files, a missing extra.
         print(f"barenet {args.command}: error: {_one_line(exc)}", file=sys.stderr)

@@ -102,20 +102,22 @@ def fit_to_frame(ink: np.ndarray, size: int | tuple[int, int] = (28, 28), fill: 
     return frame
 
 
+class _TooLarge(ValueError):
+    """The picture's header declares more than MAX_PIXELS pixels (our own refusal, passed on as is)."""
+
+
 def _open_checked(Image, source, name: str):
     """Open ``source`` lazily and check its header's size against MAX_PIXELS before decoding."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit speaks instead
-        try:
-            img = Image.open(source)
-        except Image.DecompressionBombError:
-            img = None
+    try:
+        img = Image.open(source)
+    except Image.DecompressionBombError:
+        img = None
     if img is None or img.width * img.height > MAX_PIXELS:
         size = f" ({img.width} x {img.height})" if img is not None else ""
         if img is not None:
             img.close()
-        raise ValueError(f"{name!r} is too large{size}: pictures may have at most {MAX_PIXELS:,} pixels; "
-                         f"scale it down first")
+        raise _TooLarge(f"{name!r} is too large{size}: pictures may have at most {MAX_PIXELS:,} pixels; "
+                        f"scale it down first")
     return img
 
 
@@ -124,9 +126,7 @@ def _decode_small(Image, img):
     k = max(img.width, img.height) // WORK_SIDE
     if k >= 2 and img.format == "JPEG":
         img.draft(img.mode, (img.width // k, img.height // k))  # JPEG decodes at 1/2, 1/4 or 1/8 directly
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        img.load()
+    img.load()
     k = max(img.width, img.height) // WORK_SIDE
     return img.reduce(k) if k >= 2 else img
 
@@ -178,10 +178,16 @@ def load_image(path: str | os.PathLike | BinaryIO, size: int | tuple[int, int] =
             raise ValueError(f"{os.fspath(path)!r} is not a file")
     name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else "the uploaded file"
     try:
-        gray, dark = _read_gray(Image, ImageOps, path, name)
+        with warnings.catch_warnings():
+            # Pillow warns about damaged metadata (EXIF, TIFF tags) and huge pictures; our own
+            # errors say what matters, and a warning would put extra lines on a CLI's stderr.
+            warnings.simplefilter("ignore")
+            gray, dark = _read_gray(Image, ImageOps, path, name)
+    except _TooLarge:
+        raise
     except Image.UnidentifiedImageError as e:
         raise ValueError(f"{name!r} is not an image Pillow can read (PNG, JPEG, BMP, GIF, ...)") from e
-    except (OSError, SyntaxError) as e:  # a truncated or corrupt image fails while decoding
+    except (OSError, SyntaxError, ValueError, EOFError) as e:  # a truncated or corrupt image fails while decoding
         raise ValueError(f"{name!r} could not be decoded as an image: {e}") from e
     try:
         if ink == "auto" and dark is not None:

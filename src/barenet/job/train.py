@@ -10,6 +10,7 @@ import dataclasses
 import math
 import os
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from .. import data as datasets
 from ..modelfile import load, save
+from ..modelfile.atomic import check_target
 from ..nn.callbacks import History
 from ..nn.fit import validation_size
 from ..nn.model import Sequential
@@ -132,6 +134,28 @@ def _resumed(path: str, asked: TrainConfig) -> tuple[Sequential, Any, Optimizer,
     return model, model.loss, model.optimizer, cfg
 
 
+def _prepare_out(out: str) -> None:
+    """Make the model file's folder if needed and check that ``out`` can be written as a file.
+
+    A file is created in the folder and removed again: only trying tells whether a folder
+    takes new files (permissions, a read-only or pseudo file system such as /proc).
+    """
+    folder = os.path.dirname(out) or "."
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except FileExistsError:
+        raise NotADirectoryError(f"cannot write {out!r}: {folder!r} is a file, not a folder") from None
+    except OSError as exc:
+        raise type(exc)(f"cannot write {out!r}: cannot make the folder {folder!r} ({exc.strerror or exc})") from None
+    check_target(out)
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".barenet-probe.", suffix=".tmp")
+    except OSError as exc:
+        raise type(exc)(f"cannot write {out!r}: its folder does not take new files ({exc.strerror or exc})") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
 def train(cfg: TrainConfig, *, resume: str | None = None, out: str | None = None, quiet: bool = False,
           stream: TextIO | None = None, weights_only: bool = False) -> TrainResult:
     """Train (or resume), print the report, save the model to ``out``; return the results.
@@ -148,6 +172,8 @@ def train(cfg: TrainConfig, *, resume: str | None = None, out: str | None = None
         train_set = _shuffled_train(cfg)
         model, loss, optimizer, cfg = _new_model(cfg, train_set)
         seed = cfg.seed
+    out = out or resume or os.path.join("runs", f"{cfg.dataset}-{cfg.arch}.barenet")
+    _prepare_out(out)  # a path that cannot be written fails now, before the training it would waste
     record = model.record
     test_set = datasets.load(cfg.dataset, "test", seed=cfg.seed, **cfg.data_options)
     n_train = len(train_set) - validation_size(len(train_set), VALIDATION_SPLIT)
@@ -164,8 +190,6 @@ def train(cfg: TrainConfig, *, resume: str | None = None, out: str | None = None
     for key, values in history.history.items():
         record["history"].setdefault(key, []).extend(values)
     record["test_accuracy"] = acc
-    out = out or resume or os.path.join("runs", f"{cfg.dataset}-{cfg.arch}.barenet")
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     save(model, out, weights_only=weights_only)
     print(f"Test accuracy: {acc:.4f} ({int(np.sum(pred == test_set.y))}/{len(test_set)}) "
           f"after {model.epoch} epochs", file=stream)

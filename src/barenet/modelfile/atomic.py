@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 import time
 from typing import Iterable
@@ -38,10 +39,14 @@ def atomic_write(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
     permission bits; a new one gets 0644.
     """
     path = os.fspath(path)
+    check_target(path)
     folder, base = os.path.dirname(os.path.abspath(path)), os.path.basename(path)
     remove_stale_temps(folder, base)
     mode = os.stat(path).st_mode & 0o777 if os.path.isfile(path) else 0o644
-    fd, tmp = _claimed_temp(folder, base)
+    try:
+        fd, tmp = _claimed_temp(folder, base)
+    except OSError as exc:  # say the file asked for, not the temp file's name
+        raise type(exc)(f"cannot write {path!r}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             for chunk in chunks:
@@ -58,6 +63,36 @@ def atomic_write(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
             os.unlink(tmp)
         raise
     fsync_dir(folder)
+
+
+def check_target(path: str) -> None:
+    """Refuse a target that a rename would wrongly replace, before anything is written.
+
+    ``os.replace`` swaps whatever entry has the name: a folder fails late with the temp
+    file's name in the message, and a FIFO, a device or a link to one (``/dev/null``,
+    ``/dev/stdout``) would be replaced by a regular file. Only a regular file, a link to
+    one, or a new name in an existing folder is written. Callers with a long job before the
+    save (``barenet train``) call this first, so a bad path fails before the work, not after.
+    """
+    if not path:
+        raise FileNotFoundError("cannot write '': the path is empty; give a file name")
+    if path.endswith((os.sep, "/")):
+        raise IsADirectoryError(f"cannot write {path!r}: give a file name, not a folder")
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        folder = os.path.dirname(path) or "."
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(f"cannot write {path!r}: the folder {folder!r} "
+                                    "does not exist") from None
+        return
+    except OSError as exc:
+        raise type(exc)(f"cannot write {path!r}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(f"cannot write {path!r}: it is a folder; give a file name")
+    if not stat.S_ISREG(info.st_mode):
+        raise FileExistsError(f"cannot write {path!r}: it exists and is not a regular file "
+                              "(a device, FIFO or socket); give a file name")
 
 
 def _claimed_temp(folder: str, base: str) -> tuple[int, str]:

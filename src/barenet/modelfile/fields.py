@@ -141,8 +141,11 @@ def check_config(config: dict[str, Any], what: str) -> None:
 
 # ------------------------------------------------------------------------------ the record
 def _strings(value: Any, what: str) -> None:
-    if not (isinstance(value, list) and 1 <= len(value) <= MAX_CLASSES and all(isinstance(c, str) for c in value)):
-        _fail(what, f"a list of 1 to {MAX_CLASSES} strings", value)
+    # Class names are printed as they are (barenet predict, show): a newline or an escape
+    # sequence in one would forge output lines or drive the terminal.
+    if not (isinstance(value, list) and 1 <= len(value) <= MAX_CLASSES
+            and all(isinstance(c, str) and c and c.isprintable() for c in value)):
+        _fail(what, f"a list of 1 to {MAX_CLASSES} non-empty printable strings", value)
 
 
 def _input_shape(value: Any, what: str) -> None:

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..nn.errors import ModelFileError
+from ..nn.errors import ModelFileError, NonFiniteError
 from ..nn.layers import LAYERS
 from ..nn.losses import LOSSES, Loss
 from ..nn.model import Sequential
@@ -59,6 +59,8 @@ def _check_blank_prediction(model: Sequential, record: dict[str, Any]) -> None:
     try:
         with np.errstate(all="ignore"):  # an overflow shows as inf below, not as a warning
             y = model.predict_proba(x)
+    except NonFiniteError:
+        y = np.array(np.nan)
     except (ValueError, TypeError, FloatingPointError) as exc:
         raise ModelFileError(f"the model cannot predict from its recorded input shape "
                              f"{tuple(record['input_shape'])}: {' '.join(str(exc).split())}") from None

@@ -11,11 +11,13 @@ from typing import Any
 import numpy as np
 
 from .._version import __version__
+from ..nn.errors import ModelFileError
 from ..nn.losses import LOSSES, Loss
 from ..nn.model import Sequential
 from ..nn.optim import OPTIMIZERS, SCHEDULES
 from .atomic import atomic_write
 from .format import BIT_GENERATORS, DTYPES, FORMAT_VERSION, MAGIC, MAX_HEADER_BYTES, PREFIX, with_digest
+from .restore import restore
 
 
 def save(model: Sequential, path: str | os.PathLike[str], *, record: dict[str, Any] | None = None,
@@ -28,8 +30,11 @@ def save(model: Sequential, path: str | os.PathLike[str], *, record: dict[str, A
     ``record`` is any JSON-able dict (metrics, data set name, notes); without one, the
     model's own ``record`` (filled by ``load`` and by the training job) is kept. Raises ``ValueError`` for state that
     a model file cannot hold (an optimizer or loss outside the registries, a record that
-    is not JSON) before anything is written.
+    is not JSON), or that ``load`` would refuse (non-finite weights, a record field of the
+    wrong type), before anything is written.
     """
+    if not isinstance(model, Sequential):
+        raise TypeError(f"save: model must be a barenet Sequential, received {type(model).__name__}")
     arrays: list[tuple[str, np.ndarray]] = []
     header = {
         "architecture": model.get_config(),
@@ -52,7 +57,21 @@ def save(model: Sequential, path: str | os.PathLike[str], *, record: dict[str, A
     if len(head) > MAX_HEADER_BYTES:
         raise ValueError(f"save: the header is {len(head)} bytes, over the {MAX_HEADER_BYTES}-byte limit; "
                          "make the record smaller")
+    _check_loadable(head, chunks)
     atomic_write(path, with_digest([PREFIX.pack(MAGIC, FORMAT_VERSION, len(head)), head, *chunks]))
+
+
+def _check_loadable(head: bytes, chunks: list[np.ndarray]) -> None:
+    """Run the loader's own checks on what is about to be written; ValueError if it would refuse it.
+
+    A file that ``load`` refuses is lost work, and written over a good file it would destroy
+    that one too: NaN weights after a bad manual edit, a record whose ``classes`` is a string,
+    weights so large the model overflows on any picture. Costs one copy of the arrays.
+    """
+    try:
+        restore(json.loads(head), memoryview(b"".join(chunks)))
+    except ModelFileError as exc:
+        raise ValueError(f"save: load would refuse this model, so nothing was written: {exc}") from None
 
 
 def _as_le_bytes(name: str, arr: Any) -> np.ndarray:
@@ -128,3 +147,5 @@ def _to_json(header: dict[str, Any]) -> bytes:
         return json.dumps(header, default=plain, allow_nan=False, separators=(",", ":")).encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise ValueError(f"save: the record and configs must be finite JSON data: {exc}") from None
+    except RecursionError:  # a record nested thousands deep; the loader would refuse it anyway
+        raise ValueError("save: the record is nested too deeply to write as JSON") from None

@@ -9,9 +9,18 @@ import numpy as np
 from .errors import InputError, ShapeError
 
 
+def _as_array(value: Any, name: str, owner: str) -> np.ndarray:
+    """``np.asarray(value)``; nested lists of unequal lengths are an InputError, not NumPy's own message."""
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{owner}: {name} must be a rectangular array (nested lists of equal lengths), "
+                         f"received {type(value).__name__} that NumPy cannot make one of ({exc})") from None
+
+
 def check_X(X: Any, owner: str) -> np.ndarray:
     """X as a float array with a batch axis, non-empty and finite, else a ValueError."""
-    X = np.asarray(X)
+    X = _as_array(X, "X", owner)
     if X.dtype == object or not np.issubdtype(X.dtype, np.number):
         raise InputError(f"{owner}: X must be numeric, received dtype {X.dtype}")
     if np.issubdtype(X.dtype, np.complexfloating):  # a cast would silently drop the imaginary part
@@ -31,7 +40,7 @@ def check_X(X: Any, owner: str) -> np.ndarray:
 
 def check_Xy(X: Any, y: Any, owner: str) -> tuple[np.ndarray, np.ndarray]:
     """Check X as ``check_X`` does and that y has one entry per sample."""
-    X, y = check_X(X, owner), np.asarray(y)
+    X, y = check_X(X, owner), _as_array(y, "y", owner)
     if y.ndim == 0 or len(y) != len(X):
         raise ShapeError(f"{owner}: X has {len(X)} samples but y has shape {y.shape}; they must match")
     return X, y

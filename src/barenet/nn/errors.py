@@ -23,7 +23,8 @@ class NotReadyError(BarenetError, RuntimeError):
 
 
 class NonFiniteError(BarenetError, FloatingPointError):
-    """Training produced NaN or inf; the message names epoch, batch and layer."""
+    """Training or prediction produced NaN or inf; the message names the layer (and the epoch and batch,
+    or the sample)."""
 
 
 class ModelFileError(BarenetError, ValueError):

@@ -9,6 +9,7 @@ import numpy as np
 
 from .callbacks import History
 from .checks import check_X, check_Xy, labels_of
+from .errors import NonFiniteError
 from .fit import fit
 from .layers import LAYERS, Layer, MaxPool2D, Sigmoid, Softmax, sigmoid, softmax
 from .layers.base import shape_str
@@ -201,13 +202,35 @@ class Sequential:
     def _forward_batches(self, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
         return np.concatenate([self.forward(X[i : i + batch_size]) for i in range(0, len(X), batch_size)])
 
+    def _finite_outputs(self, X: np.ndarray, owner: str) -> np.ndarray:
+        """``_forward_batches``, but NaN or inf in the outputs of finite X is a NonFiniteError.
+
+        Huge finite inputs (or weights) overflow inside a layer; the argmax of NaN would be a
+        silent answer of class 0. The message names the first such sample and layer.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):  # the error below says it once
+            out = self._forward_batches(X)
+        bad = ~np.isfinite(out.reshape(len(out), -1)).all(axis=1)
+        if not bad.any():
+            return out
+        i = int(np.flatnonzero(bad)[0])
+        with np.errstate(all="ignore"):
+            self.forward(X[i : i + 1], keep_outputs=True)
+        outputs, self.outputs = self.outputs, []
+        k = next((j for j, o in enumerate(outputs) if not np.isfinite(o).all()), len(outputs) - 1)
+        raise NonFiniteError(f"{owner}: {self.layers[k].label} gives NaN or inf for sample {i}, whose values "
+                             f"are finite but reach {float(np.abs(X[i]).max()):.3g}; scale the input "
+                             "(pictures: values in [0, 1]) or check the weights")
+
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (N, K); a single output gives two columns [1 - p, p].
 
         Outputs that are already probabilities (a last Softmax or Sigmoid layer) pass through;
-        logits get a softmax (K >= 2) or a sigmoid (K = 1).
+        logits get a softmax (K >= 2) or a sigmoid (K = 1). NonFiniteError if an output is
+        NaN or inf (an input too large for the weights).
         """
-        return self.proba_from_output(self._forward_batches(check_X(X, "Sequential.predict_proba")))
+        X = check_X(X, "Sequential.predict_proba")
+        return self.proba_from_output(self._finite_outputs(X, "Sequential.predict_proba"))
 
     def proba_from_output(self, out: np.ndarray) -> np.ndarray:
         """Class probabilities (N, K) from raw outputs, as ``predict_proba`` computes them."""
@@ -220,7 +243,7 @@ class Sequential:
 
     def predict(self, X: Any) -> np.ndarray:
         """Class labels, shape (N,): the argmax, or p >= 0.5 for a single sigmoid output."""
-        return self.labels_from_output(self._forward_batches(check_X(X, "Sequential.predict")))
+        return self.labels_from_output(self._finite_outputs(check_X(X, "Sequential.predict"), "Sequential.predict"))
 
     def evaluate(self, X: Any, y: Any, loss: Loss | None = None) -> dict[str, float]:
         """Mean loss and accuracy on (X, y) in inference mode: ``{"loss": ..., "accuracy": ...}``."""

@@ -30,7 +30,11 @@ class Predictor:
         if "classes" not in record or "input_shape" not in record:
             raise ValueError(f"{name}: the model file does not record its classes and input shape; "
                              "save it with barenet train")
-        C, H, W = (int(d) for d in record["input_shape"])
+        shape = tuple(int(d) for d in record["input_shape"])
+        if len(shape) != 3:
+            raise ValueError(f"{name}: the drawing page needs a model of pictures, shape (1, H, W); "
+                             f"this one takes samples of shape {shape}")
+        C, H, W = shape
         if C != 1:
             raise ValueError(f"{name}: the drawing page needs a one-channel (grayscale) model, "
                              f"this one takes {C} channels")

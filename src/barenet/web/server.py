@@ -85,9 +85,12 @@ def _bind(address: tuple[str, int], backlog: int) -> socket.socket:
         sock.bind(address)
         sock.listen(backlog)
         sock.setblocking(False)
-    except OSError:
+    except OSError as exc:  # a bad host name or a port in use: say which address
         sock.close()
-        raise
+        raise type(exc)(f"cannot listen on {address[0]!r} port {address[1]}: {exc.strerror or exc}") from None
+    except (UnicodeError, ValueError) as exc:  # a host name the IDNA codec or bind refuses
+        sock.close()
+        raise ValueError(f"cannot listen on {address[0]!r} port {address[1]}: {exc}") from None
     return sock
 
 

@@ -24,7 +24,11 @@ def run(args: argparse.Namespace) -> int:
     from ...modelfile import load
 
     model = load(args.model)
-    classes, (C, H, W) = model_meta(model, args.model)
+    classes, shape = model_meta(model, args.model)
+    if len(shape) != 3 or shape[0] != 1:
+        raise ValueError(f"{args.model}: the model takes samples of shape {shape}, but barenet predict makes "
+                         "one grey channel from a picture, (1, H, W); call model.predict from Python instead")
+    _, H, W = shape
     images = [load_image(path, size=(H, W), ink=args.ink) for path in args.images]  # read all before printing any
     for path, x in zip(args.images, images):
         proba = model.predict_proba(x)[0]

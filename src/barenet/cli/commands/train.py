@@ -36,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.resume and not os.path.exists(args.resume):
         raise FileNotFoundError(f"no such model file: {args.resume}")
+    if args.plot and os.path.exists(args.plot) and not os.path.isdir(args.plot):  # fail before training
+        raise NotADirectoryError(f"--plot {args.plot!r} is a file; give a folder for the plots")
     cfg = TrainConfig(dataset=args.dataset, arch=args.arch, epochs=args.epochs,
                       batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer, seed=args.seed,
                       data_options=data_options(args))

@@ -44,8 +44,11 @@ def _read_text(path: str, what: str) -> str:
         raise ValueError(f"{what} {path!r} is not a regular file")
     if os.path.getsize(path) > MAX_FILE_BYTES:
         raise ValueError(f"{what} file {path!r} is larger than {MAX_FILE_BYTES} bytes")
-    with open(path, encoding="utf-8") as f:
-        return f.read()
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{what} file {path!r} is not UTF-8 text ({e.reason} at byte {e.start})") from None
 
 
 def _kernel(value: Any) -> np.ndarray:
@@ -84,6 +87,8 @@ def read_weights(path: str) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(f"weights file {path!r} is not JSON: {e.msg} at line {e.lineno}") from None
+    except RecursionError:
+        raise ValueError(f"weights file {path!r} is nested too deeply; expected one JSON object of numbers") from None
     return check_weights(data, f"weights file {path!r}")
 
 
