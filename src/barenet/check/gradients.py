@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
+from .activations import Tap, activation_finding
 from .diagnose import (
     Context,
     Evidence,
@@ -53,7 +54,7 @@ from .state import repeat_finding
 def check_gradients(loss_fn: Callable, params: Any, grads: Mapping | Callable, *,
                     names: Iterable[str] | None = None, scores: Callable | None = None, y: Any = None,
                     X: Any = None, batch_size: int | None = None, max_elements: int | None = 100,
-                    precision: str = "auto", seed: int = 0) -> GradientReport:
+                    precision: str = "auto", seed: int = 0, tap: Any = None) -> GradientReport:
     """Check a learner's analytic gradients against central differences of ``loss_fn``.
 
     Each parameter is float64 while the check runs and is always restored, on error too.
@@ -74,7 +75,7 @@ def check_gradients(loss_fn: Callable, params: Any, grads: Mapping | Callable, *
         report = run_check(ps, loss_fn, analytic, mode="gradients", scores=scores, y=y,
                          batch_size=batch_size or batch_of(X),
                          max_elements=max_elements, precision=precision, seed=seed, auto=names is None,
-                         skipped=skipped)
+                         skipped=skipped, tap=tap)
         return with_repeat(report, repeat_finding(analytic, again, "gradients"))
     finally:
         ps.restore()
@@ -133,8 +134,10 @@ def _precision(name: str, ps: ParamSet, evaluate: Callable, low: bool, seed: int
 def run_check(ps: ParamSet, loss_fn: Callable, analytic: dict[str, np.ndarray], *, mode: str,
               lr: float | None = None, scores: Callable | None = None, y: Any = None,
               batch_size: int | None = None, max_elements: int | None = 100, precision: str = "auto",
-              seed: int = 0, auto: bool = True, skipped: dict[str, str] | None = None) -> GradientReport:
-    """The check itself, on installed parameters at the point where ``analytic`` was taken."""
+              seed: int = 0, auto: bool = True, skipped: dict[str, str] | None = None,
+              tap: Tap | None = None) -> GradientReport:
+    """The check itself, on installed parameters at the point where ``analytic`` was taken.
+    ``tap``: a script's watched activations (activations.py), for the activation-derivative test."""
     skipped = dict(skipped or {})
 
     def evaluate() -> tuple[float, np.ndarray | None]:
@@ -158,7 +161,8 @@ def run_check(ps: ParamSet, loss_fn: Callable, analytic: dict[str, np.ndarray], 
              if mode == "step" and lr and analytic[n].shape == start[n].shape}   # the weights after the step
 
     def deeper(todo: list[Evidence], agree: list[str], ident: Identified | None) -> Finding | None:
-        return stale_finding(ps, todo, agree, after, evaluate, prec, loss0, ident, z0, ctx)
+        return (stale_finding(ps, todo, agree, after, evaluate, prec, loss0, ident, z0, ctx)
+                or activation_finding(tap, ps, todo, evaluate, prec, ctx))
 
     findings = shape_findings(kinds, mode) + diagnose(evs, ctx, z0, y, loss0, deeper)
     rows = [Row(e.name, e.index(j), float(e.a[j]), float(e.n[j]),
