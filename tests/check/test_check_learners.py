@@ -20,11 +20,11 @@ HERE = Path(__file__).parent / "learners"
 HIDDEN = ("W1", "b1")
 EVERY = ("W1", "b1", "W2", "b2")
 CASES = {   # file: (codes of the gradient findings, the parameters they name)
-    "l01_scalar_tanh_post": (["mismatch"], ("w11", "w12", "w21", "w22", "c1", "c2")),
-    "l02_numpy_sigmoid_on_z": (["mismatch"], HIDDEN),
+    "l01_scalar_tanh_post": (["activation-derivative"], ("w11", "w12", "w21", "w22", "c1", "c2")),
+    "l02_numpy_sigmoid_on_z": (["activation-derivative"], HIDDEN),
     "l03_relu_no_deriv": (["mismatch"], ("W1",)),
-    "l04_leaky_relu": (["mismatch"], HIDDEN),
-    "l05_stale_weights": (["mismatch"], HIDDEN),
+    "l04_leaky_relu": (["activation-derivative"], HIDDEN),
+    "l05_stale_weights": (["stale-weights"], HIDDEN),
     "l06_lr_twice": (["factor"], EVERY),
     "l07_accumulated": (["accumulated-gradient"], EVERY),
     "l08_floor_division": (["mismatch"], EVERY),
@@ -36,9 +36,9 @@ CASES = {   # file: (codes of the gradient findings, the parameters they name)
     "l14_hidden_sign": (["sign"], ("u1", "u2", "u3", "k1", "k2", "k3")),
     "l15_sum_loss_mean_grad": (["batch-scale"], ("W", "b")),
     "l16_labels_broadcast": (["mismatch"], EVERY),
-    "l17_tanh_no_square": (["mismatch"], HIDDEN),
-    "l18_relu_deriv_is_relu": (["mismatch"], HIDDEN),
-    "l19_scalar_output_first": (["mismatch"], ("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2")),
+    "l17_tanh_no_square": (["activation-derivative"], HIDDEN),
+    "l18_relu_deriv_is_relu": (["activation-derivative"], HIDDEN),
+    "l19_scalar_output_first": (["stale-weights"], ("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2")),
     "l20_class_softmax_diag_mse": (["mismatch"], EVERY),
     "l21_bias_mean": (["batch-scale"], ("b1", "b2")),
     "l22_step_accumulated": (["accumulated-gradient"], EVERY),
@@ -84,9 +84,8 @@ def test_the_data_a_network_keeps_is_not_a_weight():
 
 
 def test_a_mismatch_says_where_the_error_enters():
-    below = check_script(script("l05_stale_weights"), steps=5).gradients.get("mismatch")
-    assert "The gradients of W2, b2 agree, so the error enters on the way back from them to W1, b1" in below.cause
-    assert "a weight read after the step has already updated it" in below.cause       # a step: stale weights
+    below = check_script(script("l03_relu_no_deriv"), steps=5).gradients.get("mismatch")
+    assert "The gradients of W2, b2 agree, so the error enters on the way back from them to W1" in below.cause
     everywhere = check_script(script("l08_floor_division"), steps=5).gradients.get("mismatch")
     assert "Every gradient disagrees, so the error is most likely at the output" in everywhere.cause
 
@@ -98,6 +97,21 @@ def test_a_softmax_class_is_named_once_the_script_gives_its_scores(tmp_path):
                      + "\n\ndef scores():\n    return d2.forward(layers[1].forward(d1.forward(X)))\n")
     assert check_script(str(given), steps=5).gradients.codes == ["softmax-diagonal"]
     assert check_script(str(given), ["--fixed"], steps=5).ok
+
+
+def test_stale_weights_name_the_weights_updated_first():
+    finding = check_script(script("l19_scalar_output_first"), steps=5).gradients.get("stale-weights")
+    assert finding.data["updated_first"] == ["w9", "w10", "w11", "w12"]
+    assert "with w9, w10, w11, w12 already updated by this step" in finding.cause
+
+
+@pytest.mark.parametrize("name, written", [("l01_scalar_tanh_post", "of-output"),
+                                           ("l02_numpy_sigmoid_on_z", "formula-on-input"),
+                                           ("l04_leaky_relu", "relu-slope"), ("l17_tanh_no_square", "no-square"),
+                                           ("l18_relu_deriv_is_relu", "itself")])
+def test_the_wrong_activation_derivative_is_named(name, written):
+    finding = check_script(script(name), steps=5).gradients.get("activation-derivative")
+    assert finding.data["written"] == written, finding.cause
 
 
 def test_the_page_lists_every_script():

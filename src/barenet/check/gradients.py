@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
+from .activations import Tap, activation_finding
 from .diagnose import (
     Context,
     Evidence,
@@ -46,13 +47,14 @@ from .numeric import (
 from .params import ParamSet, call
 from .report import Finding, GradientReport, Row
 from .shapes import align, shape_findings
+from .stale import stale_finding
 from .state import repeat_finding
 
 
 def check_gradients(loss_fn: Callable, params: Any, grads: Mapping | Callable, *,
                     names: Iterable[str] | None = None, scores: Callable | None = None, y: Any = None,
                     X: Any = None, batch_size: int | None = None, max_elements: int | None = 100,
-                    precision: str = "auto", seed: int = 0) -> GradientReport:
+                    precision: str = "auto", seed: int = 0, tap: Any = None) -> GradientReport:
     """Check a learner's analytic gradients against central differences of ``loss_fn``.
 
     Each parameter is float64 while the check runs and is always restored, on error too.
@@ -73,7 +75,7 @@ def check_gradients(loss_fn: Callable, params: Any, grads: Mapping | Callable, *
         report = run_check(ps, loss_fn, analytic, mode="gradients", scores=scores, y=y,
                          batch_size=batch_size or batch_of(X),
                          max_elements=max_elements, precision=precision, seed=seed, auto=names is None,
-                         skipped=skipped)
+                         skipped=skipped, tap=tap)
         return with_repeat(report, repeat_finding(analytic, again, "gradients"))
     finally:
         ps.restore()
@@ -132,8 +134,10 @@ def _precision(name: str, ps: ParamSet, evaluate: Callable, low: bool, seed: int
 def run_check(ps: ParamSet, loss_fn: Callable, analytic: dict[str, np.ndarray], *, mode: str,
               lr: float | None = None, scores: Callable | None = None, y: Any = None,
               batch_size: int | None = None, max_elements: int | None = 100, precision: str = "auto",
-              seed: int = 0, auto: bool = True, skipped: dict[str, str] | None = None) -> GradientReport:
-    """The check itself, on installed parameters at the point where ``analytic`` was taken."""
+              seed: int = 0, auto: bool = True, skipped: dict[str, str] | None = None,
+              tap: Tap | None = None) -> GradientReport:
+    """The check itself, on installed parameters at the point where ``analytic`` was taken.
+    ``tap``: a script's watched activations (activations.py), for the activation-derivative test."""
     skipped = dict(skipped or {})
 
     def evaluate() -> tuple[float, np.ndarray | None]:
@@ -152,7 +156,15 @@ def run_check(ps: ParamSet, loss_fn: Callable, analytic: dict[str, np.ndarray], 
     if rough:
         ctx.notes.append(f"the loss has a kink within h of {', '.join(rough)} (a ReLU at 0, a max changing hands): "
                          "no central difference can check them there, so they are left out")
-    findings = shape_findings(kinds, mode) + diagnose(evs, ctx, z0, y, loss0)
+    start = ps.values()
+    after = {n: start[n] - lr * analytic[n] for n in ps.names
+             if mode == "step" and lr and analytic[n].shape == start[n].shape}   # the weights after the step
+
+    def deeper(todo: list[Evidence], agree: list[str], ident: Identified | None) -> Finding | None:
+        return (stale_finding(ps, todo, agree, after, evaluate, prec, loss0, ident, z0, ctx)
+                or activation_finding(tap, ps, todo, evaluate, prec, ctx))
+
+    findings = shape_findings(kinds, mode) + diagnose(evs, ctx, z0, y, loss0, deeper)
     rows = [Row(e.name, e.index(j), float(e.a[j]), float(e.n[j]),
                 bool(e.shape_ok and fits(e.a[j], e.n[j], prec.rtol, e.atol[j])))
             for e in evs for j in range(len(e.picks))]
@@ -247,8 +259,10 @@ def _read_values(evs: list[Evidence], analytic: dict[str, np.ndarray], rtol: flo
     return kinds
 
 
-def diagnose(evs: list[Evidence], ctx: Context, z: np.ndarray | None, y: Any, loss: float) -> list[Finding]:
-    """The findings for the values (shapes are done): stages 2-5 of diagnose.py."""
+def diagnose(evs: list[Evidence], ctx: Context, z: np.ndarray | None, y: Any, loss: float,
+             deeper: Callable | None = None) -> list[Finding]:
+    """The findings for the values (shapes are done): stages 2-5 of diagnose.py. ``deeper(todo,
+    agree, ident)`` tests what is still unexplained once more (stale weights) before it is a mismatch."""
     readable = [e for e in evs if not np.isnan(e.a).all()]
     todo = [e for e in readable if not e.agrees(ctx.rtol).all()]
     if not todo:
@@ -277,7 +291,8 @@ def diagnose(evs: list[Evidence], ctx: Context, z: np.ndarray | None, y: Any, lo
         findings.insert(0, finding)
     if todo:
         agree = [e.name for e in readable if e.shape_ok and e.agrees(ctx.rtol).all()]
-        findings.append(mismatch_finding(todo, ctx, agree))
+        named = deeper(todo, agree, ident) if deeper is not None else None
+        findings.append(named or mismatch_finding(todo, ctx, agree))
     return findings
 
 

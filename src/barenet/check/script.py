@@ -30,6 +30,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .activations import Tap
 from .errors import CheckError
 from .forward import ForwardReport, doctor_forward
 from .gradients import check_gradients
@@ -193,7 +194,7 @@ def _check(ns: dict[str, Any], path: str, steps: int) -> ScriptCheck:
         scores, watched = (lambda: softmax_inputs(ns, call, loss_fn, params)), "softmax"
     elif scores is None and np.ndim(y) == 2 and _watch(sigmoid_inputs, ns, np.shape(y), call, loss_fn, params):
         scores, watched = (lambda: sigmoid_inputs(ns, np.shape(y), call, loss_fn, params)), "sigmoid"
-    kwargs = {"scores": scores, "y": y, "X": X, "batch_size": batch}
+    kwargs = {"scores": scores, "y": y, "X": X, "batch_size": batch, "tap": Tap(ns)}
     described = [f"params: {_describe(params, (X, y))}"]
     if "grads" in ns and "step" in ns:
         raise CheckError("the script defines both `grads` and `step`; keep the one to check")

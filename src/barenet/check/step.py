@@ -29,7 +29,7 @@ from .state import repeat_finding
 def check_step(step_fn: Callable, params: Any, loss_fn: Callable, lr: float, *,
                names: Iterable[str] | None = None, scores: Callable | None = None, y: Any = None,
                X: Any = None, batch_size: int | None = None, max_elements: int | None = 100,
-               precision: str = "auto", seed: int = 0, quiet: bool = True) -> GradientReport:
+               precision: str = "auto", seed: int = 0, quiet: bool = True, tap: Any = None) -> GradientReport:
     """Run ``step_fn`` once (it takes nothing, or the params) and check the gradient it applied.
 
     ``lr`` is the learning rate the step uses. ``quiet`` hides what the step prints.
@@ -54,7 +54,7 @@ def check_step(step_fn: Callable, params: Any, loss_fn: Callable, lr: float, *,
         ps.reset(before)
         report = run_check(ps, loss_fn, implied, mode="step", lr=float(lr), scores=scores, y=y,
                          batch_size=batch_size or batch_of(X), max_elements=max_elements, precision=precision,
-                         seed=seed, auto=names is None)
+                         seed=seed, auto=names is None, tap=tap)
         return with_repeat(report, repeat_finding(implied, again, "step"))
     finally:
         ps.restore()
