@@ -214,3 +214,14 @@ def test_random_header_edits_load_or_raise_model_file_error(tmp_path: Path, mode
     assert outcomes["rejected"] > 300, outcomes
 
 
+
+
+@pytest.mark.parametrize("digits", [5000, 200_000])
+def test_a_number_with_too_many_digits_is_named(tmp_path: Path, model_file: Path, digits: int) -> None:
+    """Python's json refuses a whole number over 4,300 digits with its own words (set_int_max_str_digits)."""
+    _, header, body = unpack(model_file.read_bytes())
+    head = json.dumps({**header, "epoch": 0}).encode().replace(b'"epoch": 0', b'"epoch": ' + b"7" * digits)
+    path = tmp_path / "digits.bnm"
+    path.write_bytes(pack(None, body, head=head))
+    error = assert_rejected(path, f"the header holds a whole number with {digits} digits; model files hold at most")
+    assert "sys." not in str(error)

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from ..nn.errors import ModelFileError
 from ..nn.model import Sequential
 from .format import (DIGEST_BYTES, FORMAT_VERSION, HEADER_KEYS, MAGIC, MAX_FILE_BYTES, MAX_HEADER_BYTES, PREFIX,
-                     READ_CHUNK, need)
+                     READ_CHUNK, json_int, need)
 from .restore import restore
 
 
@@ -143,9 +143,9 @@ def _read_hashed(f: BinaryIO, n: int, digest: Any) -> bytearray:
 def _declared_body_bytes(head: bytes) -> int | None:
     """The array section's size as the header declares it, or None if the header cannot say."""
     try:
-        entries = json.loads(head.decode("utf-8"))["arrays"]
+        entries = json.loads(head.decode("utf-8"), parse_int=json_int)["arrays"]
         total = sum(e["nbytes"] for e in entries)
-    except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
+    except (ModelFileError, ValueError, TypeError, KeyError, OverflowError, RecursionError):
         return None
     return total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
 
@@ -174,7 +174,9 @@ def _parse_header(head: bytes) -> dict[str, Any]:
         raise ValueError(f"{name} is not allowed")
 
     try:
-        header = json.loads(head.decode("utf-8"), parse_constant=no_constant)
+        header = json.loads(head.decode("utf-8"), parse_constant=no_constant, parse_int=json_int)
+    except ModelFileError:
+        raise
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ModelFileError(f"the header is not valid JSON ({exc})") from None
     header = need(header, dict, "header")
