@@ -97,6 +97,12 @@ def need(value: Any, kind: type, what: str) -> Any:
     return value
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters: a message quotes what a file holds, never all of it."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def known(name: Any, registry: dict[str, Any]) -> bool:
     """Whether ``name`` is a string key of ``registry`` (unhashable JSON never reaches ``in``)."""
     return isinstance(name, str) and name in registry
