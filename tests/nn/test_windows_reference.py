@@ -155,7 +155,7 @@ def test_conv2d_in_threads_at_once_gives_each_thread_its_own_answer():
 @pytest.mark.parametrize("kind, cls", [("max", bn.MaxPool2D), ("mean", bn.AvgPool2D)])
 @pytest.mark.parametrize("case", [(2, 2, 70, 41, (33, 40), (5, 1)), (3, 1, 40, 37, (33, 32), (2, 3))], ids=str)
 def test_big_windows_equal_the_definition(case, kind, cls):
-    """A window of over BIG_WINDOW offsets is reduced at once (a 256x256 pool forged in a 3 KB model file took 3.5 s)."""
+    """A window of over BIG_WINDOW offsets is reduced at once (a forged 256x256 pool in a 3 KB file took 3.5 s)."""
     N, C, H, W, kernel, stride = case
     x = np.random.default_rng(1).standard_normal((N, C, H, W))
     layer = cls(kernel, stride=stride)
