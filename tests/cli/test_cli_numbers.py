@@ -103,3 +103,25 @@ def test_the_type_functions_raise_argparse_errors():
                         (_common.positive_float, "nan"), (_common.port, "65536"), (_common.positive_ints, "1,,2")]:
         with pytest.raises(argparse.ArgumentTypeError):
             check(text)
+
+
+EMPTY = [  # (command line, the option given an empty string); each would otherwise mean its default
+    (["train", "--out", ""], "--out"), (["train", "--resume", ""], "--resume"), (["train", "--plot", ""], "--plot"),
+    (["train", "--data-dir", ""], "--data-dir"), (["train", "--dataset", ""], "--dataset"),
+    (["train", "--arch", ""], "--arch"), (["doctor", ""], "model"), (["doctor", "--arch", ""], "--arch"),
+    (["evaluate", "m.barenet", "--dataset", ""], "--dataset"), (["explain", "--weights", ""], "--weights"),
+    (["explain", "--input", ""], "--input"), (["explain", "--sample", ""], "--sample"),
+    (["export", "m.barenet", "--onnx", ""], "--onnx"), (["predict", "m.barenet", ""], "IMAGE"),
+    (["predict", "", "x.png"], "model"), (["show", ""], "model"), (["serve", ""], "model"), (["check", ""], "script"),
+]
+
+
+@pytest.mark.parametrize("argv, option", EMPTY, ids=[" ".join(a) for a, _ in EMPTY])
+def test_an_empty_path_or_name_is_refused_not_read_as_the_default(argv, option, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1
+    assert f"argument {option}" in err and "received '' (an empty string)" in err
+    assert list(tmp_path.iterdir()) == []  # nothing trained, nothing written

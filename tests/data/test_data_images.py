@@ -128,3 +128,27 @@ def test_to_ink_and_fit_to_frame_on_arrays():
     assert rows.max() - rows.min() + 1 == 20  # bar's 6 rows -> 20 pixels
     with pytest.raises(ValueError, match="no ink"):
         fit_to_frame(np.zeros((5, 5)), (28, 28))
+
+
+def test_float_and_wide_int_pictures_read_by_their_own_range(tmp_path, files):
+    """A 32-bit float TIFF in [0, 1] (or in other units) reads as the same drawing, not as blank.
+
+    Pillow's "L" conversion clips float and 32-bit int pixels to 0..255, so [0, 1] floats became
+    levels 0 and 1 of 255 (a blank picture) and 16-bit levels above 255 became all white.
+    """
+    ref = load_image(files["dark-on-light", "png"])
+    levels = np.asarray(draw(20, 235), np.float32)  # 0..255
+    for name, values, mode in [("unit.tiff", levels / 255, "F"), ("kelvin.tiff", levels * 40 + 300, "F"),
+                               ("wide.tiff", (levels * 256).astype(np.int32), "I")]:
+        Image.fromarray(values, mode).save(tmp_path / name)
+        assert np.allclose(load_image(tmp_path / name), ref, atol=1e-5), name
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_float_picture_is_named(tmp_path, bad):
+    values = np.asarray(draw(20, 235), np.float32) / 255
+    values[0, :3] = bad
+    p = tmp_path / "nan.tiff"
+    Image.fromarray(values, "F").save(p)
+    with pytest.raises(ValueError, match=r"^'.*nan\.tiff' holds 3 NaN or infinite pixel\(s\)"):
+        load_image(p)

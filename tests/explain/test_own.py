@@ -279,7 +279,9 @@ def test_arch_question_alone_runs_on_the_canonical_letter(capsys) -> None:
 def test_weights_files_that_are_not_text_or_nest_too_deep_name_the_file(tmp_path, capsys):
     (tmp_path / "binary.json").write_bytes(b"\xff\xfe\x00{")
     (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
-    for name, words in (("binary.json", "is not UTF-8 text"), ("deep.json", "is nested too deeply")):
+    (tmp_path / "digits.json").write_text('{"w1": ' + "9" * 5000 + "}")
+    for name, words in (("binary.json", "is not UTF-8 text"), ("deep.json", "is nested too deeply"),
+                        ("digits.json", "holds a whole number with 5000 digits")):
         assert main(["explain", "--weights", str(tmp_path / name)]) == 1
         err = capsys.readouterr().err.strip()
-        assert name in err and words in err and "internal error" not in err and "\n" not in err
+        assert name in err and words in err and "internal error" not in err and "\n" not in err and "sys." not in err

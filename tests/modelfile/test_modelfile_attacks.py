@@ -214,3 +214,48 @@ def test_random_header_edits_load_or_raise_model_file_error(tmp_path: Path, mode
     assert outcomes["rejected"] > 300, outcomes
 
 
+
+
+@pytest.mark.parametrize("digits", [5000, 200_000])
+def test_a_number_with_too_many_digits_is_named(tmp_path: Path, model_file: Path, digits: int) -> None:
+    """Python's json refuses a whole number over 4,300 digits with its own words (set_int_max_str_digits)."""
+    _, header, body = unpack(model_file.read_bytes())
+    head = json.dumps({**header, "epoch": 0}).encode().replace(b'"epoch": 0', b'"epoch": ' + b"7" * digits)
+    path = tmp_path / "digits.bnm"
+    path.write_bytes(pack(None, body, head=head))
+    error = assert_rejected(path, f"the header holds a whole number with {digits} digits; model files hold at most")
+    assert "sys." not in str(error)
+
+
+@pytest.mark.parametrize("where", ["layer type", "dtype", "unknown key"])
+def test_a_long_value_in_the_header_is_quoted_cut_short(model_file: Path, where: str) -> None:
+    """Found by fuzzing: a 100,000-character value came back whole in the one-line message."""
+    long = "a" * 100_000
+
+    def edit(h: dict, b: bytes) -> None:
+        if where == "layer type":
+            h["architecture"]["layers"][0]["type"] = long
+        elif where == "dtype":
+            h["arrays"][0]["dtype"] = long
+        else:
+            h["architecture"]["layers"][0][long] = 1
+
+    error = assert_rejected(forge(model_file, edit), "'aaaa")
+    assert len(str(error)) < len(str(model_file)) + 300
+
+
+def test_a_repeated_key_in_the_header_is_refused(tmp_path: Path, model_file: Path) -> None:
+    """Found by fuzzing: JSON with a key twice loaded its last value, unlike what a reader of the text sees first."""
+    _, header, body = unpack(model_file.read_bytes())
+    head = json.dumps(header).replace('"epoch": ', '"epoch": 0, "epoch": ', 1).encode()
+    path = tmp_path / "twice.bnm"
+    path.write_bytes(pack(None, body, head=head))
+    assert_rejected(path, "the header repeats the key 'epoch' in one object")
+
+
+def test_save_refuses_a_record_whose_keys_collide_in_json(tmp_path: Path) -> None:
+    """{1: ..., "1": ...} dumps as one key twice, which load refuses, so save must not write it."""
+    path = tmp_path / "m.bnm"
+    with pytest.raises(ValueError, match="load would refuse.*repeats the key '1'"):
+        bn.save(bn.Sequential([bn.Dense(2, 2)]), path, record={1: "a", "1": "b"})
+    assert not path.exists()

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import barenet as bn
-from barenet.nn.layers import windows
+from barenet.nn.layers import pooling, windows
 from reference_windows import conv2d, conv2d_backward, pool2d, pool2d_backward
 
 TINY = {"GEMM_COLS": 7, "UNROLL_FLOATS": 64, "POOL_FLOATS": 40}  # values per block: a few positions
@@ -150,3 +150,20 @@ def test_conv2d_in_threads_at_once_gives_each_thread_its_own_answer():
     for t in threads:
         t.join()
     assert not errors
+
+
+@pytest.mark.parametrize("kind, cls", [("max", bn.MaxPool2D), ("mean", bn.AvgPool2D)])
+@pytest.mark.parametrize("case", [(2, 2, 70, 41, (33, 40), (5, 1)), (3, 1, 40, 37, (33, 32), (2, 3))], ids=str)
+def test_big_windows_equal_the_definition(case, kind, cls):
+    """A window of over BIG_WINDOW offsets is reduced at once (a forged 256x256 pool in a 3 KB file took 3.5 s)."""
+    N, C, H, W, kernel, stride = case
+    x = np.random.default_rng(1).standard_normal((N, C, H, W))
+    layer = cls(kernel, stride=stride)
+    y = layer.forward(x, training=True)
+    np.testing.assert_allclose(y, pool2d(x, kernel, stride, kind), rtol=1e-12, atol=1e-12)
+    assert kernel[0] * kernel[1] > pooling.BIG_WINDOW
+    walk = cls(kernel, stride=stride)
+    walk._blocks = None  # forward must not walk the offsets (calling this would raise TypeError)
+    np.testing.assert_array_equal(walk.forward(x), y)
+    dy = np.random.default_rng(2).standard_normal(y.shape)  # backward keeps the per-offset walk
+    np.testing.assert_allclose(layer.backward(dy), pool2d_backward(x, dy, kernel, stride, kind), rtol=1e-12, atol=1e-12)

@@ -205,6 +205,7 @@ BAD_BODIES = {
     "Infinity literal": b'{"pixels": [[Infinity]]}',
     "deeply nested": b"[" * 100_000 + b"]" * 100_000,
     "truncated JSON": b'{"pixels": [[0, 0',
+    "a 5000-digit number": b'{"pixels": [[' + b"1" * 5000 + b"]]}",
 }
 
 
@@ -213,6 +214,7 @@ def test_bad_json_is_400(server, body):
     status, headers, reply = request(server, "POST", "/api/predict", body, {"Content-Type": "application/json"})
     assert status == 400
     assert isinstance(json.loads(reply)["error"], str)
+    assert "sys." not in json.loads(reply)["error"]  # Python's own advice (set_int_max_str_digits) is no answer
 
 
 OVERFLOW = object()  # stands for a pixel written as 1e400

@@ -117,3 +117,26 @@ def test_a_model_of_feature_vectors_and_a_taken_port_are_named(tmp_path, capsys)
         assert main(["serve", "--port", str(port)]) == 1
     err = capsys.readouterr().err.strip()
     assert f"cannot listen on '127.0.0.1' port {port}" in err and "\n" not in err
+
+
+@pytest.mark.parametrize("host", ["", " "])
+def test_an_empty_host_is_refused_not_read_as_every_interface(host, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["serve", "--port", "0", "--host", host])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1
+    assert "argument --host" in err and "every interface" in err and "0.0.0.0" in err
+    with pytest.raises(ValueError, match="empty host would listen on every interface"):
+        web_server.make_server(str(web.DEFAULT_MODEL), host, 0)
+
+
+def test_every_interface_is_served_only_when_asked_and_with_a_warning(started, capsys):
+    assert main(["serve", "--port", "0", "--quiet", "--host", "0.0.0.0"]) == 0
+    assert started[0].server_address[0] == "0.0.0.0"
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "warning" in err and "other machines can reach the page" in err
+    assert main(["serve", "--port", "0", "--quiet", "--host", "localhost"]) == 0
+    assert capsys.readouterr().err == ""  # loopback: no warning
+    assert [web_server.only_this_machine(h) for h in ("127.0.0.1", "127.1.2.3", "::1", "[::1]", "LOCALHOST",
+                                                      "0.0.0.0", "::", "192.168.1.5", "example.org")] == \
+        [True] * 5 + [False] * 4

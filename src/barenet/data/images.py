@@ -12,6 +12,8 @@ two cannot drift apart.
 Reading a file, in order: the header's size is checked against ``MAX_PIXELS`` before any
 decoding (one clear ValueError, no Pillow bomb warning); a large picture is decoded at
 reduced size (JPEG's draft mode, else ``reduce``) so its longer side is near ``WORK_SIDE``;
+a float or 32-bit int picture (a scientific TIFF) is read by its own range, and refused if a
+pixel is NaN or infinite;
 a picture with transparency is composited on a plain ground that contrasts with its
 opaque pixels; then the polarity is decided (``polarity.ink_is_dark``) unless the caller
 says it (``ink="dark"`` or ``"light"``).
@@ -102,8 +104,8 @@ def fit_to_frame(ink: np.ndarray, size: int | tuple[int, int] = (28, 28), fill: 
     return frame
 
 
-class _TooLarge(ValueError):
-    """The picture's header declares more than MAX_PIXELS pixels (our own refusal, passed on as is)."""
+class _Refused(ValueError):
+    """Our own refusal of a picture (too large, non-finite pixels), which names it: passed on as is."""
 
 
 def _open_checked(Image, source, name: str):
@@ -116,7 +118,7 @@ def _open_checked(Image, source, name: str):
         size = f" ({img.width} x {img.height})" if img is not None else ""
         if img is not None:
             img.close()
-        raise _TooLarge(f"{name!r} is too large{size}: pictures may have at most {MAX_PIXELS:,} pixels; "
+        raise _Refused(f"{name!r} is too large{size}: pictures may have at most {MAX_PIXELS:,} pixels; "
                         f"scale it down first")
     return img
 
@@ -131,6 +133,25 @@ def _decode_small(Image, img):
     return img.reduce(k) if k >= 2 else img
 
 
+def _wide_levels(values: np.ndarray, name: str) -> np.ndarray:
+    """Brightness in [0, 1] from a float or 32-bit int grey picture, read by its own range.
+
+    Shape: (h, w) -> (h, w) float32. Values that all lie in [0, 1] are brightness as they are,
+    values in [0, 255] are 8-bit levels (v / 255), and any other range maps its own minimum
+    and maximum to 0 and 1. NaN or infinite pixels are refused: they have no brightness.
+    """
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise _Refused(f"{name!r} holds {int(bad.sum())} NaN or infinite pixel(s); "
+                         f"a picture's pixels must be finite numbers")
+    lo, hi = float(values.min()), float(values.max())
+    if lo >= 0.0 and hi <= 1.0:
+        return values.astype(np.float32)
+    if lo >= 0.0 and hi <= 255.0:
+        return (values / 255.0).astype(np.float32)
+    return ((values - lo) / (hi - lo)).astype(np.float32)  # hi > lo: some value lies outside [0, 255]
+
+
 def _read_gray(Image, ImageOps, source, name: str) -> tuple[np.ndarray, bool | None]:
     """Decode ``source`` to (h, w) float32 brightness in [0, 1] (0 = black).
 
@@ -140,6 +161,8 @@ def _read_gray(Image, ImageOps, source, name: str) -> tuple[np.ndarray, bool | N
     """
     with _open_checked(Image, source, name) as img:
         img = ImageOps.exif_transpose(_decode_small(Image, img))  # phone photos store their rotation in EXIF
+        if img.mode in ("F", "I"):  # 32-bit float or int grey: Pillow's "L" would clip to 0..255
+            return _wide_levels(np.asarray(img, np.float64), name), None
         if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info:
             rgba = np.asarray(img.convert("RGBA"), np.float32) / 255.0
             alpha = rgba[..., 3]
@@ -183,7 +206,7 @@ def load_image(path: str | os.PathLike | BinaryIO, size: int | tuple[int, int] =
             # errors say what matters, and a warning would put extra lines on a CLI's stderr.
             warnings.simplefilter("ignore")
             gray, dark = _read_gray(Image, ImageOps, path, name)
-    except _TooLarge:
+    except _Refused:
         raise
     except Image.UnidentifiedImageError as e:
         raise ValueError(f"{name!r} is not an image Pillow can read (PNG, JPEG, BMP, GIF, ...)") from e

@@ -30,6 +30,7 @@ import numpy as np
 from ..nn.errors import ModelFileError
 from ..nn.initializers import INITIALIZERS
 from ..nn.layers import Conv2D, Dense, LeakyReLU, Sigmoid, Softmax, Tanh
+from .format import shown
 
 MAX_LAYERS = 1024
 MAX_UNITS = 1 << 24  # features or channels of one layer (its weights must be in the file anyway)
@@ -132,7 +133,7 @@ def check_config(config: dict[str, Any], what: str) -> None:
     """Every key of a layer, optimizer, schedule or loss config is a known field with a valid value."""
     for key, value in config.items():
         if key not in CONFIG_FIELDS:
-            raise ModelFileError(f"{what}: bad config (unknown field {key!r})")
+            raise ModelFileError(f"{what}: bad config (unknown field {shown(key)})")
         try:
             CONFIG_FIELDS[key](value, key)
         except ModelFileError as exc:

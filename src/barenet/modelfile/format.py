@@ -78,6 +78,16 @@ MAX_NDIM = 8
 DTYPES = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8"), "int64": np.dtype("<i8")}
 BIT_GENERATORS = {"PCG64": np.random.PCG64, "PCG64DXSM": np.random.PCG64DXSM}
 SLOT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
+MAX_INT_DIGITS = 4300  # Python's own str -> int limit; past it json.loads fails with Python's words
+
+
+def json_int(text: str) -> int:
+    """``json.loads``'s ``parse_int``: a whole number of at most MAX_INT_DIGITS digits, else ModelFileError."""
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_INT_DIGITS:
+        raise ModelFileError(f"the header holds a whole number with {digits} digits; "
+                             f"model files hold at most {MAX_INT_DIGITS}")
+    return int(text)
 
 
 def need(value: Any, kind: type, what: str) -> Any:
@@ -85,6 +95,12 @@ def need(value: Any, kind: type, what: str) -> Any:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ModelFileError(f"{what} must be {kind.__name__}, found {type(value).__name__}")
     return value
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters: a message quotes what a file holds, never all of it."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def known(name: Any, registry: dict[str, Any]) -> bool:

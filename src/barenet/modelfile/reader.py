@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from ..nn.errors import ModelFileError
 from ..nn.model import Sequential
 from .format import (DIGEST_BYTES, FORMAT_VERSION, HEADER_KEYS, MAGIC, MAX_FILE_BYTES, MAX_HEADER_BYTES, PREFIX,
-                     READ_CHUNK, need)
+                     READ_CHUNK, json_int, need, shown)
 from .restore import restore
 
 
@@ -73,7 +73,7 @@ def _read_verified(path: str | os.PathLike[str]) -> tuple[dict[str, Any], memory
         trailer = _read_exactly(f, DIGEST_BYTES)
     if digest.digest() != trailer:
         raise ModelFileError("corrupted or tampered (SHA-256 mismatch)")  # sizes agree: bytes changed
-    return _parse_header(head), memoryview(body)
+    return parse_header(head), memoryview(body)
 
 
 def _open_regular(path: str | os.PathLike[str]) -> BinaryIO:
@@ -143,9 +143,9 @@ def _read_hashed(f: BinaryIO, n: int, digest: Any) -> bytearray:
 def _declared_body_bytes(head: bytes) -> int | None:
     """The array section's size as the header declares it, or None if the header cannot say."""
     try:
-        entries = json.loads(head.decode("utf-8"))["arrays"]
+        entries = json.loads(head.decode("utf-8"), parse_int=json_int)["arrays"]
         total = sum(e["nbytes"] for e in entries)
-    except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
+    except (ModelFileError, ValueError, TypeError, KeyError, OverflowError, RecursionError):
         return None
     return total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
 
@@ -169,15 +169,27 @@ def _check_prefix(prefix: bytes) -> int:
     return H
 
 
-def _parse_header(head: bytes) -> dict[str, Any]:
+def parse_header(head: bytes) -> dict[str, Any]:
+    """The header's JSON object, with its top-level keys checked (``save`` parses what it writes the same way)."""
     def no_constant(name: str) -> Any:
         raise ValueError(f"{name} is not allowed")
 
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        # A repeated key would show one value to a reader of the JSON and load the other.
+        keys = [key for key, _ in pairs]
+        if len(set(keys)) != len(keys):
+            repeated = next(key for key in keys if keys.count(key) > 1)
+            raise ModelFileError(f"the header repeats the key {shown(repeated)} in one object")
+        return dict(pairs)
+
     try:
-        header = json.loads(head.decode("utf-8"), parse_constant=no_constant)
+        header = json.loads(head.decode("utf-8"), parse_constant=no_constant, parse_int=json_int,
+                            object_pairs_hook=unique_keys)
+    except ModelFileError:
+        raise
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ModelFileError(f"the header is not valid JSON ({exc})") from None
     header = need(header, dict, "header")
     if set(header) != HEADER_KEYS:
-        raise ModelFileError(f"the header has keys {sorted(header)}, expected {sorted(HEADER_KEYS)}")
+        raise ModelFileError(f"the header has keys {shown(sorted(header), 120)}, expected {sorted(HEADER_KEYS)}")
     return header

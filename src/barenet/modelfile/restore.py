@@ -27,7 +27,7 @@ from ..nn.losses import LOSSES, Loss
 from ..nn.model import Sequential
 from ..nn.optim import OPTIMIZERS, SCHEDULES, Optimizer, optimizer_from_config
 from .fields import MAX_COUNT, MAX_LAYERS, check_config, check_forward_sizes, check_output_bound, check_record, is_number
-from .format import BIT_GENERATORS, DTYPES, MAX_NDIM, SLOT_NAME, known, need
+from .format import BIT_GENERATORS, DTYPES, MAX_NDIM, SLOT_NAME, known, need, shown
 
 
 def restore(header: dict[str, Any], body: memoryview) -> Sequential:
@@ -44,7 +44,7 @@ def restore(header: dict[str, Any], body: memoryview) -> Sequential:
     _restore_rngs(model, need(header["rng"], dict, "rng"))
     model.record = need(header["record"], dict, "record")
     if arrays:
-        raise ModelFileError(f"array {next(iter(arrays))!r} belongs to nothing in the model")
+        raise ModelFileError(f"array {shown(next(iter(arrays)))} belongs to nothing in the model")
     check_record(model.record)
     check_forward_sizes(model, model.record)
     _check_blank_prediction(model, model.record)
@@ -74,22 +74,24 @@ def _read_arrays(entries: Any, body: memoryview) -> dict[str, np.ndarray]:
     for k, entry in enumerate(need(entries, list, "arrays")):
         entry = need(entry, dict, f"arrays[{k}]")
         if set(entry) != {"name", "dtype", "shape", "offset", "nbytes"}:
-            raise ModelFileError(f"arrays[{k}] has keys {sorted(entry)}, expected name, dtype, shape, offset, nbytes")
+            raise ModelFileError(f"arrays[{k}] has keys {shown(sorted(entry), 120)}, "
+                                 "expected name, dtype, shape, offset, nbytes")
         name, dtype = need(entry["name"], str, f"arrays[{k}].name"), entry["dtype"]
         if not known(dtype, DTYPES):
-            raise ModelFileError(f"array {name!r} has dtype {dtype!r}; only {sorted(DTYPES)} are allowed")
-        shape = tuple(need(d, int, f"a dimension of array {name!r}") for d in need(entry["shape"], list, name))
+            raise ModelFileError(f"array {shown(name)} has dtype {shown(dtype)}; only {sorted(DTYPES)} are allowed")
+        shape = tuple(need(d, int, f"a dimension of array {shown(name)}") for d in need(entry["shape"], list, name))
         if len(shape) > MAX_NDIM or not all(0 <= d < 2**31 for d in shape) or name in arrays:
-            raise ModelFileError(f"array {name!r} has a bad shape {shape} or a duplicate name")
+            raise ModelFileError(f"array {shown(name)} has a bad shape {shown(shape)} or a duplicate name")
         nbytes = math.prod(shape) * DTYPES[dtype].itemsize
-        at, size = need(entry["offset"], int, f"offset of {name!r}"), need(entry["nbytes"], int, f"nbytes of {name!r}")
+        at = need(entry["offset"], int, f"offset of {shown(name)}")
+        size = need(entry["nbytes"], int, f"nbytes of {shown(name)}")
         if size != nbytes or at != offset or offset + nbytes > len(body):
-            raise ModelFileError(f"array {name!r} does not fit the array section (offset {at}, {size} bytes; "
+            raise ModelFileError(f"array {shown(name)} does not fit the array section (offset {at}, {size} bytes; "
                                  f"expected offset {offset}, {nbytes} bytes)")
         flat = np.frombuffer(body, dtype=DTYPES[dtype], count=math.prod(shape), offset=offset)
         arrays[name] = flat.reshape(shape).astype(DTYPES[dtype].newbyteorder("="), copy=True)
         if arrays[name].dtype.kind == "f" and not np.isfinite(arrays[name]).all():
-            raise ModelFileError(f"array {name!r} holds NaN or infinite values")
+            raise ModelFileError(f"array {shown(name)} holds NaN or infinite values")
         offset += nbytes
     if offset != len(body):
         raise ModelFileError(f"the array section has {len(body) - offset} bytes no array accounts for")
@@ -106,7 +108,7 @@ def _checked_build(what: str, build: Callable[[], Any]) -> Any:
 def _build_model(arch: Any, arrays: dict[str, np.ndarray]) -> Sequential:
     arch = need(arch, dict, "architecture")
     if set(arch) != {"layers"}:
-        raise ModelFileError(f"architecture has keys {sorted(arch)}, expected ['layers']")
+        raise ModelFileError(f"architecture has keys {shown(sorted(arch), 120)}, expected ['layers']")
     specs = need(arch.get("layers"), list, "architecture.layers")
     if len(specs) > MAX_LAYERS:
         raise ModelFileError(f"architecture has {len(specs)} layers; the limit is {MAX_LAYERS}")
@@ -115,10 +117,10 @@ def _build_model(arch: Any, arrays: dict[str, np.ndarray]) -> Sequential:
         spec = need(spec, dict, f"layer {i}")
         kind = spec.get("type")
         if not known(kind, LAYERS):
-            raise ModelFileError(f"layer {i} has unknown type {kind!r}; known types are {sorted(LAYERS)}")
+            raise ModelFileError(f"layer {i} has unknown type {shown(kind)}; known types are {sorted(LAYERS)}")
         config = need(spec.get("config"), dict, f"layer {i} ({kind}) config")
         if set(spec) != {"type", "config"}:
-            raise ModelFileError(f"layer {i} has keys {sorted(spec)}, expected ['config', 'type']")
+            raise ModelFileError(f"layer {i} has keys {shown(sorted(spec), 120)}, expected ['config', 'type']")
         check_config(config, f"layer {i} ({kind})")
         _check_declared_shapes(i, kind, config, arrays)
         layers.append(_checked_build(f"layer {i} ({kind})", lambda: LAYERS[kind].from_config(dict(config))))
@@ -136,7 +138,7 @@ def _check_declared_shapes(i: int, kind: str, config: dict, arrays: dict[str, np
         arr = arrays.get(f"layers.{i}.{name}")
         if arr is None or arr.shape != tuple(shape):
             found = "is missing" if arr is None else f"has shape {arr.shape}"
-            raise ModelFileError(f"weight {name!r} of layer {i} ({kind}) {found} in the file; "
+            raise ModelFileError(f"weight {shown(name)} of layer {i} ({kind}) {found} in the file; "
                                  f"its config implies {tuple(shape)}")
 
 
@@ -154,7 +156,7 @@ def _take(arrays: dict[str, np.ndarray], name: str, like: np.ndarray, what: str)
 def _restore_weights(model: Sequential, arrays: dict[str, np.ndarray]) -> None:
     for i, layer in enumerate(model.layers):
         for name, p in layer.params.items():
-            layer.params[name] = _take(arrays, f"layers.{i}.{name}", p, f"weight {name!r} of {layer.label}")
+            layer.params[name] = _take(arrays, f"layers.{i}.{name}", p, f"weight {shown(name)} of {layer.label}")
 
 
 def _build_optimizer(spec: Any, model: Sequential, arrays: dict[str, np.ndarray]) -> Optimizer | None:
@@ -162,10 +164,10 @@ def _build_optimizer(spec: Any, model: Sequential, arrays: dict[str, np.ndarray]
         return None
     spec = need(spec, dict, "optimizer")
     if set(spec) != {"type", "config", "lr", "state"}:
-        raise ModelFileError(f"optimizer has keys {sorted(spec)}, expected config, lr, state, type")
+        raise ModelFileError(f"optimizer has keys {shown(sorted(spec), 120)}, expected config, lr, state, type")
     kind, config = spec["type"], need(spec["config"], dict, "optimizer config")
     if not known(kind, OPTIMIZERS):
-        raise ModelFileError(f"unknown optimizer type {kind!r}; known types are {sorted(OPTIMIZERS)}")
+        raise ModelFileError(f"unknown optimizer type {shown(kind)}; known types are {sorted(OPTIMIZERS)}")
     sched = config.get("schedule")
     if sched is not None and (not isinstance(sched, dict) or not known(sched.get("type"), SCHEDULES)):
         raise ModelFileError(f"optimizer {kind} has an unknown schedule; known types are {sorted(SCHEDULES)}")
@@ -173,7 +175,7 @@ def _build_optimizer(spec: Any, model: Sequential, arrays: dict[str, np.ndarray]
     opt = _checked_build(f"optimizer {kind}", lambda: optimizer_from_config(kind, config))
     lr = spec["lr"]
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (math.isfinite(lr) and lr > 0):
-        raise ModelFileError(f"optimizer lr must be a positive number, found {lr!r}")
+        raise ModelFileError(f"optimizer lr must be a positive number, found {shown(lr)}")
     opt.lr = float(lr)
     for k, entry in enumerate(need(spec["state"], list, "optimizer state")):
         _restore_slots(opt, model, need(entry, dict, f"optimizer state[{k}]"), arrays)
@@ -183,24 +185,27 @@ def _build_optimizer(spec: Any, model: Sequential, arrays: dict[str, np.ndarray]
 def _restore_slots(opt: Optimizer, model: Sequential, entry: dict, arrays: dict[str, np.ndarray]) -> None:
     """One optimizer state entry: JSON scalars plus arrays shaped like the parameter."""
     if set(entry) != {"layer", "param", "scalars", "arrays"}:
-        raise ModelFileError(f"optimizer state entry has keys {sorted(entry)}, expected arrays, layer, param, scalars")
+        raise ModelFileError(f"optimizer state entry has keys {shown(sorted(entry), 120)}, "
+                             "expected arrays, layer, param, scalars")
     i, param = need(entry["layer"], int, "optimizer state layer"), entry["param"]
     if not 0 <= i < len(model.layers) or not isinstance(param, str) or param not in model.layers[i].params:
-        raise ModelFileError(f"optimizer state for layer {i}, parameter {param!r}: the model has no such parameter")
+        raise ModelFileError(f"optimizer state for layer {i}, parameter {shown(param)}: "
+                             "the model has no such parameter")
     if (i, param) in opt.state:
-        raise ModelFileError(f"optimizer state for layer {i}, parameter {param!r} appears twice")
+        raise ModelFileError(f"optimizer state for layer {i}, parameter {shown(param)} appears twice")
     layer, slots = model.layers[i], {}
     for slot, value in need(entry["scalars"], dict, "optimizer state scalars").items():
         if not SLOT_NAME.match(slot) or not is_number(value) or abs(value) > MAX_COUNT:
-            raise ModelFileError(f"optimizer state {slot!r} for {param!r} of {layer.label} must be a number "
+            raise ModelFileError(f"optimizer state {shown(slot)} for {shown(param)} of {layer.label} must be a number "
                                  f"of at most {MAX_COUNT}")
         slots[slot] = value
     for slot in need(entry["arrays"], list, "optimizer state arrays"):
         if not isinstance(slot, str) or not SLOT_NAME.match(slot) or slot in slots:
-            raise ModelFileError(f"optimizer state for {param!r} of {layer.label} has a bad slot name {slot!r}")
+            raise ModelFileError(f"optimizer state for {shown(param)} of {layer.label} "
+                                 f"has a bad slot name {shown(slot)}")
         slots[slot] = _take(arrays, f"optimizer.{i}.{param}.{slot}", layer.params[param],
-                            f"optimizer state {slot!r} for {param!r} of {layer.label}")
-    _check_slots(opt, slots, f"optimizer state for {param!r} of {layer.label}")
+                            f"optimizer state {shown(slot)} for {shown(param)} of {layer.label}")
+    _check_slots(opt, slots, f"optimizer state for {shown(param)} of {layer.label}")
     opt.state[(i, param)] = slots
 
 
@@ -210,12 +215,13 @@ def _check_slots(opt: Optimizer, slots: dict[str, Any], what: str) -> None:
     if not slots:
         return
     if set(slots) != set(expected):
-        raise ModelFileError(f"{what} has slots {sorted(slots)}; {type(opt).__name__} keeps {sorted(expected)}")
+        raise ModelFileError(f"{what} has slots {shown(sorted(slots), 120)}; "
+                             f"{type(opt).__name__} keeps {sorted(expected)}")
     for slot, kind in expected.items():
         value = slots[slot]
         ok = isinstance(value, np.ndarray) if kind == "array" else isinstance(value, int) and value >= 0
         if not ok:
-            raise ModelFileError(f"{what}: {slot!r} must be {'an array' if kind == 'array' else 'a count >= 0'}")
+            raise ModelFileError(f"{what}: {shown(slot)} must be {'an array' if kind == 'array' else 'a count >= 0'}")
 
 
 def _build_loss(spec: Any) -> Loss | None:
@@ -224,7 +230,7 @@ def _build_loss(spec: Any) -> Loss | None:
     spec = need(spec, dict, "loss")
     kind, config = spec.get("type"), need(spec.get("config"), dict, "loss config")
     if not known(kind, LOSSES) or set(spec) != {"type", "config"}:
-        raise ModelFileError(f"unknown loss type {kind!r}; known types are {sorted(LOSSES)}")
+        raise ModelFileError(f"unknown loss type {shown(kind)}; known types are {sorted(LOSSES)}")
     check_config(config, f"loss {kind}")
     return _checked_build(f"loss {kind}", lambda: LOSSES[kind](**config))
 
@@ -250,7 +256,7 @@ def _generator(state: Any, where: str) -> np.random.Generator:
 
 def _restore_rngs(model: Sequential, spec: dict[str, Any]) -> None:
     if set(spec) != {"model", "layers"}:
-        raise ModelFileError(f"rng has keys {sorted(spec)}, expected layers, model")
+        raise ModelFileError(f"rng has keys {shown(sorted(spec), 120)}, expected layers, model")
     model.rng = _generator(spec["model"], "the model's rng")
     wanted = {i for i, layer in enumerate(model.layers) if isinstance(getattr(layer, "rng", None), np.random.Generator)}
     found = set()
@@ -258,8 +264,9 @@ def _restore_rngs(model: Sequential, spec: dict[str, Any]) -> None:
         entry = need(entry, dict, "an rng layers entry")
         i = entry.get("layer")
         if not isinstance(i, int) or i not in wanted or i in found or set(entry) != {"layer", "state"}:
-            raise ModelFileError(f"rng state for layer {i!r}: that layer has no random stream, or it appears twice")
+            raise ModelFileError(f"rng state for layer {shown(i)}: that layer has no random stream, "
+                                 "or it appears twice")
         model.layers[i].rng = _generator(entry["state"], model.layers[i].label)
         found.add(i)
     if found != wanted:
-        raise ModelFileError(f"no rng state for layer(s) {sorted(wanted - found)}")
+        raise ModelFileError(f"no rng state for layer(s) {shown(sorted(wanted - found), 120)}")

@@ -17,6 +17,7 @@ from ..nn.model import Sequential
 from ..nn.optim import OPTIMIZERS, SCHEDULES
 from .atomic import atomic_write
 from .format import BIT_GENERATORS, DTYPES, FORMAT_VERSION, MAGIC, MAX_HEADER_BYTES, PREFIX, with_digest
+from .reader import parse_header
 from .restore import restore
 
 
@@ -69,7 +70,7 @@ def _check_loadable(head: bytes, chunks: list[np.ndarray]) -> None:
     weights so large the model overflows on any picture. Costs one copy of the arrays.
     """
     try:
-        restore(json.loads(head), memoryview(b"".join(chunks)))
+        restore(parse_header(head), memoryview(b"".join(chunks)))
     except ModelFileError as exc:
         raise ValueError(f"save: load would refuse this model, so nothing was written: {exc}") from None
 

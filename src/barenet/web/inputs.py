@@ -69,10 +69,23 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+MAX_INT_DIGITS = 4300  # Python's own str -> int limit; past it json.loads fails with Python's words
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_INT_DIGITS:
+        raise RequestError(f"the body holds a whole number with {digits} digits; "
+                           f"numbers may have at most {MAX_INT_DIGITS} (pixels lie in [0, 1])")
+    return int(text)
+
+
 def parse_body(raw: bytes) -> dict[str, Any]:
     """The JSON object in ``raw``, holding exactly one of the fields ``image`` and ``pixels``."""
     try:
-        body = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+        body = json.loads(raw.decode("utf-8"), parse_constant=_no_constants, parse_int=_bounded_int)
+    except RequestError:
+        raise
     except UnicodeDecodeError:
         raise RequestError("the body is not UTF-8 text") from None
     except RecursionError:

@@ -14,6 +14,7 @@ each request's body, decoding work and time. See ``Limits`` for the figures.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import socket
 import threading
@@ -78,7 +79,20 @@ class WebServer:
         self.socket.close()
 
 
+def only_this_machine(host: str) -> bool:
+    """Whether ``host`` names a loopback address (127.0.0.0/8, ::1, localhost): no other machine reaches it."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to an address other machines can reach
+        return False
+
+
 def _bind(address: tuple[str, int], backlog: int) -> socket.socket:
+    if not address[0].strip():  # the socket API reads "" as every interface; the page has no login
+        raise ValueError(f"cannot listen on {address[0]!r}: an empty host would listen on every interface; "
+                         "give 127.0.0.1 (this machine), or 0.0.0.0 if every interface is meant")
     sock = socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

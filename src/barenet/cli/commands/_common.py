@@ -64,6 +64,30 @@ def port(text: str) -> int:
     return value
 
 
+def nonempty_path(text: str) -> str:
+    """A file or folder path; an empty one (an unset shell variable) is refused, not read as the default."""
+    if text == "":
+        raise argparse.ArgumentTypeError("expected a path, received '' (an empty string); "
+                                         "leave the option out for its default")
+    return text
+
+
+def nonempty_name(text: str) -> str:
+    """A name or value that may not be empty (a dataset, an architecture, a letter)."""
+    if text == "":
+        raise argparse.ArgumentTypeError("expected a name, received '' (an empty string); "
+                                         "leave the option out for its default")
+    return text
+
+
+def host(text: str) -> str:
+    """An address to listen on; empty is refused, since it would mean every interface."""
+    if text.strip() == "":
+        raise argparse.ArgumentTypeError(f"expected an address such as 127.0.0.1, received {text!r}; "
+                                         "an empty host would listen on every interface (say 0.0.0.0 if you mean it)")
+    return text
+
+
 def positive_ints(text: str) -> tuple[int, ...]:
     """Comma-separated whole numbers >= 1, such as 1,28,28 (a sample's shape)."""
     try:

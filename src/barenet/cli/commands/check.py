@@ -17,12 +17,15 @@ from __future__ import annotations
 import argparse
 import json
 
+from ._common import nonempty_path
+
 ORDER = 38
 HELP = "check the gradients of your own network script and name the bugs"
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("script", help="your network's Python file (see docs/check.md for the names it defines)")
+    p.add_argument("script", type=nonempty_path,
+                   help="your network's Python file (see docs/check.md for the names it defines)")
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed on to the script as sys.argv")
     p.add_argument("--steps", type=int, default=100, help="training steps for the does-the-loss-fall test "
                    "(default 100; run only when the gradients agree)")

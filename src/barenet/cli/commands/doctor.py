@@ -18,26 +18,30 @@ import copy
 import json
 from typing import Any
 
-from ._common import data_options, non_negative_int, positive_float, positive_int
+from ._common import data_options, non_negative_int, nonempty_name, nonempty_path, positive_float, positive_int
 
 ORDER = 35
 HELP = "find what stops a network from training, with the fix (try --question)"
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", nargs="?", default=None, help="a model file written by barenet train")
-    p.add_argument("--arch", default=None, help="examine an untrained architecture instead: seed-softmax (the "
+    p.add_argument("model", nargs="?", type=nonempty_path, default=None, help="a model file written by barenet train")
+    p.add_argument("--arch", type=nonempty_name, default=None,
+                   help="examine an untrained architecture instead: seed-softmax (the "
                    "question's network, fixed), seed-1out, mlp, lenet, lenet-wide or cnn3")
     p.add_argument("--question", action="store_true", help="examine the question's own (broken) setup")
-    p.add_argument("--dataset", default=None, help="ox, letters, digits or emnist-letters "
+    p.add_argument("--dataset", type=nonempty_name, default=None, help="ox, letters, digits or emnist-letters "
                    "(default: the model's own, or ox)")
-    p.add_argument("--data-dir", default=None, help="folder with the EMNIST IDX files (emnist-letters only)")
+    p.add_argument("--data-dir", type=nonempty_path, default=None,
+                   help="folder with the EMNIST IDX files (emnist-letters only)")
     p.add_argument("--split", default="train", choices=["train", "test"], help="data to probe with (default train)")
     p.add_argument("--optimizer", default=None, choices=["adam", "sgd", "rmsprop"],
                    help="optimizer to check (default: the model file's, or adam for --arch)")
-    p.add_argument("--lr", type=positive_float, default=None, help="learning rate to check (default: the model's or the "
+    p.add_argument("--lr", type=positive_float, default=None,
+                   help="learning rate to check (default: the model's or the "
                    "architecture's)")
-    p.add_argument("--steps", type=non_negative_int, default=50, help="probe training steps; 0 for the static checks only")
+    p.add_argument("--steps", type=non_negative_int, default=50,
+                   help="probe training steps; 0 for the static checks only")
     p.add_argument("--batch-size", type=positive_int, default=32, help="probe batch size (default 32)")
     p.add_argument("--no-lr-test", action="store_true", help="skip the learning-rate range test (faster)")
     p.add_argument("--seed", type=non_negative_int, default=0)

@@ -6,16 +6,18 @@ import argparse
 
 import numpy as np
 
-from ._common import data_options, model_meta
+from ._common import data_options, model_meta, nonempty_name, nonempty_path
 
 ORDER = 30
 HELP = "accuracy and confusion matrix of a saved model on a dataset"
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", help="a model file written by barenet train")
-    p.add_argument("--dataset", default=None, help="dataset name (default: the one it was trained on)")
-    p.add_argument("--data-dir", default=None, help="folder with the EMNIST IDX files (emnist-letters only)")
+    p.add_argument("model", type=nonempty_path, help="a model file written by barenet train")
+    p.add_argument("--dataset", type=nonempty_name, default=None,
+                   help="dataset name (default: the one it was trained on)")
+    p.add_argument("--data-dir", type=nonempty_path, default=None,
+                   help="folder with the EMNIST IDX files (emnist-letters only)")
     p.add_argument("--split", default="test", choices=["train", "test"])
 
 

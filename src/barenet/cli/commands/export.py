@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import positive_ints
+from ._common import nonempty_path, positive_ints
 
 ORDER = 60
 HELP = "export a model file to ONNX (needs barenet[onnx])"
@@ -19,8 +19,8 @@ HELP = "export a model file to ONNX (needs barenet[onnx])"
 def configure(p: argparse.ArgumentParser) -> None:
     from ...onnx import DEFAULT_OPSET, IR_VERSIONS  # barenet.onnx imports the onnx package only when exporting
 
-    p.add_argument("model", help="a model file written by barenet train (or barenet.save)")
-    p.add_argument("--onnx", required=True, metavar="OUT.onnx", help="the ONNX file to write")
+    p.add_argument("model", type=nonempty_path, help="a model file written by barenet train (or barenet.save)")
+    p.add_argument("--onnx", type=nonempty_path, required=True, metavar="OUT.onnx", help="the ONNX file to write")
     p.add_argument("--opset", type=int, default=DEFAULT_OPSET, choices=sorted(IR_VERSIONS), metavar="N",
                    help=f"ONNX opset, {min(IR_VERSIONS)} to {max(IR_VERSIONS)} (default {DEFAULT_OPSET})")
     p.add_argument("--input-shape", type=positive_ints, default=None, metavar="C,H,W",

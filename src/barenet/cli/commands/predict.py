@@ -6,15 +6,16 @@ import argparse
 
 import numpy as np
 
-from ._common import model_meta
+from ._common import model_meta, nonempty_path
 
 ORDER = 20
 HELP = "classify image files (PNG, JPEG) with a saved model"
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", help="a model file written by barenet train")
-    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files; any size, either polarity")
+    p.add_argument("model", type=nonempty_path, help="a model file written by barenet train")
+    p.add_argument("images", nargs="+", type=nonempty_path, metavar="IMAGE",
+                   help="image files; any size, either polarity")
     p.add_argument("--ink", choices=("auto", "dark", "light"), default="auto",
                    help="dark: dark ink on light paper; light: the reverse; auto (default): decide per picture")
 

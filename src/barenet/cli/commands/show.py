@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from ._common import nonempty_path
+
 ORDER = 40
 HELP = "layers, shapes, parameter count and training record of a model file"
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", help="a model file")
+    p.add_argument("model", type=nonempty_path, help="a model file")
 
 
 def run(args: argparse.Namespace) -> int:

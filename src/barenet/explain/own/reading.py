@@ -80,15 +80,29 @@ def check_weights(data: Any, source: str = "weights") -> dict[str, Any]:
     return out
 
 
+class _TooManyDigits(ValueError):
+    """A whole number past Python's 4,300-digit limit for str -> int; args[0] is its digit count."""
+
+
+def _json_int(text: str) -> int:
+    digits = len(text) - text.startswith("-")
+    if digits > 4300:
+        raise _TooManyDigits(digits)
+    return int(text)
+
+
 def read_weights(path: str) -> dict[str, Any]:
     """``check_weights`` of a JSON file."""
     text = _read_text(path, "weights")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as e:
         raise ValueError(f"weights file {path!r} is not JSON: {e.msg} at line {e.lineno}") from None
     except RecursionError:
         raise ValueError(f"weights file {path!r} is nested too deeply; expected one JSON object of numbers") from None
+    except _TooManyDigits as e:  # Python's own words ("use sys.set_int_max_str_digits()") name no file
+        raise ValueError(f"weights file {path!r} holds a whole number with {e.args[0]} digits; "
+                         "weights are numbers such as 0.5") from None
     return check_weights(data, f"weights file {path!r}")
 
 

@@ -11,6 +11,8 @@ from ..errors import ShapeError
 from .base import Layer, as_pair, shape_str
 from .windows import out_size, pixels, pool_blocks, to_chwn
 
+BIG_WINDOW = 1024  # kernel offsets (k_h*k_w) past which forward reduces over a window view at once
+
 
 class _Pool2D(Layer):
     """Shared parts of the pooling layers: arguments, shape checks, output size, blocks.
@@ -20,7 +22,9 @@ class _Pool2D(Layer):
     Both passes walk the k_h*k_w kernel offsets; offset (i, j) of every window is one
     strided slice of the whole batch held as (C, H, W, N) (``windows.pixels``). Large
     batches go one cache-sized block of output rows at a time, so the k_h*k_w passes
-    over a block find it still in cache.
+    over a block find it still in cache. A window of more than ``BIG_WINDOW`` offsets (a
+    256x256 one has 65,536) would make that walk Python-bound, seconds for a handful of
+    outputs, so the forward pass then reduces over ``sliding_window_view``'s windows at once.
     """
 
     def __init__(self, kernel_size: Any, stride: Any = None) -> None:
@@ -54,6 +58,13 @@ class _Pool2D(Layer):
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         return C, out_size(H, kh, sh), out_size(W, kw, sw), N
 
+    def _windows(self, xc: np.ndarray) -> np.ndarray | None:
+        """Every window of xc (C, H, W, N) as a view (C, H_out, W_out, N, k_h, k_w), if the window is big."""
+        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        if kh * kw <= BIG_WINDOW:
+            return None
+        return np.lib.stride_tricks.sliding_window_view(xc, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]
+
     def _blocks(self, y_shape: tuple) -> tuple[tuple[tuple, tuple[tuple, ...]], ...]:
         """Per block: its index into y (C, Ho, Wo, N), and each kernel offset's index into x."""
         C, Ho, Wo, N = y_shape
@@ -78,8 +89,9 @@ class MaxPool2D(_Pool2D):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         xc = self._check(x)
-        y = np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)  # (C, Ho, Wo, N)
-        for at_y, at_x in self._blocks(y.shape):
+        big = self._windows(xc)
+        y = big.max(axis=(4, 5)) if big is not None else np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)
+        for at_y, at_x in self._blocks(y.shape) if big is None else ():  # y: (C, Ho, Wo, N)
             yb = y[at_y]
             np.copyto(yb, xc[at_x[0]])
             for ix in at_x[1:]:
@@ -121,9 +133,12 @@ class AvgPool2D(_Pool2D):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         xc = self._check(x)
-        y = np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)  # (C, Ho, Wo, N)
+        big = self._windows(xc)
+        y = big.sum(axis=(4, 5)) if big is not None else np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)
         scale = np.asarray(1.0 / (self.kernel_size[0] * self.kernel_size[1]), dtype=y.dtype)
-        for at_y, at_x in self._blocks(y.shape):
+        if big is not None:
+            y *= scale
+        for at_y, at_x in self._blocks(y.shape) if big is None else ():  # y: (C, Ho, Wo, N)
             yb = y[at_y]
             np.copyto(yb, xc[at_x[0]])
             for ix in at_x[1:]:
