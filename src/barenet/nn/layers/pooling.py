@@ -90,12 +90,15 @@ class MaxPool2D(_Pool2D):
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         xc = self._check(x)
         big = self._windows(xc)
-        y = big.max(axis=(4, 5)) if big is not None else np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)
-        for at_y, at_x in self._blocks(y.shape) if big is None else ():  # y: (C, Ho, Wo, N)
-            yb = y[at_y]
-            np.copyto(yb, xc[at_x[0]])
-            for ix in at_x[1:]:
-                np.maximum(yb, xc[ix], out=yb)
+        if big is not None:
+            y = big.max(axis=(4, 5))  # (C, Ho, Wo, N)
+        else:
+            y = np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)
+            for at_y, at_x in self._blocks(y.shape):
+                yb = y[at_y]
+                np.copyto(yb, xc[at_x[0]])
+                for ix in at_x[1:]:
+                    np.maximum(yb, xc[ix], out=yb)
         self._cache = (xc, y) if training else None
         return y.transpose(3, 0, 1, 2)  # (N, C, Ho, Wo) view
 
@@ -134,16 +137,18 @@ class AvgPool2D(_Pool2D):
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         xc = self._check(x)
         big = self._windows(xc)
-        y = big.sum(axis=(4, 5)) if big is not None else np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)
-        scale = np.asarray(1.0 / (self.kernel_size[0] * self.kernel_size[1]), dtype=y.dtype)
+        scale = np.asarray(1.0 / (self.kernel_size[0] * self.kernel_size[1]), dtype=xc.dtype)
         if big is not None:
+            y = big.sum(axis=(4, 5))  # (C, Ho, Wo, N)
             y *= scale
-        for at_y, at_x in self._blocks(y.shape) if big is None else ():  # y: (C, Ho, Wo, N)
-            yb = y[at_y]
-            np.copyto(yb, xc[at_x[0]])
-            for ix in at_x[1:]:
-                yb += xc[ix]
-            yb *= scale
+        else:
+            y = np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)
+            for at_y, at_x in self._blocks(y.shape):
+                yb = y[at_y]
+                np.copyto(yb, xc[at_x[0]])
+                for ix in at_x[1:]:
+                    yb += xc[ix]
+                yb *= scale
         self._cache = (xc.shape, xc.dtype, y.shape) if training else None
         return y.transpose(3, 0, 1, 2)
 
