@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from barenet.check.activations import Tap
+from barenet.check.broadcast import identify_broadcast
 from barenet.check.script import check_script
 
 HERE = Path(__file__).parent / "learners"
@@ -37,7 +38,7 @@ CASES = {   # file: (codes of the gradient findings, the parameters they name)
     "l13_double_mean": (["batch-scale"], ("W1", "W2")),
     "l14_hidden_sign": (["sign"], ("u1", "u2", "u3", "k1", "k2", "k3")),
     "l15_sum_loss_mean_grad": (["batch-scale"], ("W", "b")),
-    "l16_labels_broadcast": (["mismatch"], EVERY),
+    "l16_labels_broadcast": (["targets-broadcast"], EVERY),
     "l17_tanh_no_square": (["activation-derivative"], HIDDEN),
     "l18_relu_deriv_is_relu": (["activation-derivative"], HIDDEN),
     "l19_scalar_output_first": (["stale-weights"], ("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2")),
@@ -148,3 +149,20 @@ def test_a_watched_relu_that_explains_nothing_stays_a_mismatch():
     # l10's ReLU is np.maximum(conv, 0), watched now; the conv loop's off-by-one is no wrong derivative
     result = check_script(script("l10_conv_off_by_one"), steps=5).gradients
     assert result.codes == ["mismatch"] and "np.maximum(" in (HERE / "l10_conv_off_by_one.py").read_text()
+
+
+def test_labels_broadcast_against_one_output_are_named_only_when_they_differ():
+    finding = check_script(script("l16_labels_broadcast"), steps=5).gradients.get("targets-broadcast")
+    assert "y.reshape(-1, 1)" in finding.fix and finding.data["head"] == "sigmoid, then squared error"
+    # the (N, N) squared error of sigmoid outputs, its gradient through dz/dtheta = identity
+    z, jac = np.array([[0.3], [-1.2], [0.7]]), np.eye(3).reshape(3, 3, 1)
+
+    def table(y):
+        p = 1 / (1 + np.exp(-z))
+        loss = np.mean((p - y) ** 2)
+        return loss, (2 * (p - y) * p * (1 - p)).sum(axis=1) / 9
+
+    y = np.array([0.0, 1.0, 1.0])
+    assert identify_broadcast(z, y, *table(y), jac, 1e-6, np.full(3, 1e-12)).targets == "broadcast"
+    y = np.ones(3)                  # every label equal: the table is 3 times the right loss, not told apart
+    assert identify_broadcast(z, y, *table(y), jac, 1e-6, np.full(3, 1e-12)) is None
