@@ -1,10 +1,13 @@
 """The ``activation-derivative`` diagnosis: a hidden activation's derivative written wrong.
 
 A script's hidden activation is watched where it can be: a module-level function named
-``sigmoid``, ``tanh``, ``relu``, ``leaky`` or ``leaky_relu``, and ``np.tanh`` / ``math.tanh``
-reached through the script's ``np`` and ``math``. Each place that calls one (a *site*, by its
-line) gives inputs a and outputs h = f(a) while the loss runs; f is identified from them
-(sigmoid, tanh, ReLU, leaky ReLU). For a parameter theta below the site,
+``sigmoid``, ``tanh``, ``relu``, ``leaky`` or ``leaky_relu``; ``np.tanh`` / ``math.tanh``
+reached through the script's ``np`` and ``math``; and the inline ReLU ``np.maximum(a, 0)`` /
+``np.maximum(0, a)``, one argument the number 0 and the other an array (a clip at another
+value is not watched; a clip at 0 elsewhere passes the tests below only if it is a ReLU in
+fact). Each place that calls one (a *site*, by its line) gives inputs a and outputs h = f(a)
+while the loss runs; f is identified from them (sigmoid, tanh, ReLU, leaky ReLU). For a
+parameter theta below the site,
 
     dL/dtheta = sum over the site's units of dL/dh * f'(a) * da/dtheta,
 
@@ -84,6 +87,8 @@ class Tap:
             if name in ("np", "math"):
                 proxy = types.SimpleNamespace(**{k: getattr(value, k) for k in dir(value) if not k.startswith("__")})
                 proxy.tanh = self._wrap("tanh", value.tanh)
+                if value is np:
+                    proxy.maximum = self._wrap_max(np.maximum)
                 self.ns[name] = proxy
             else:
                 self.ns[name] = self._wrap(name, value)
@@ -104,17 +109,53 @@ class Tap:
             out = fn(x, *args, **kw)
             if not self.on or args or kw:
                 return out
-            a, h = np.array(x, dtype=np.float64), np.array(out, dtype=np.float64)
-            if a.shape != h.shape:
-                return out
-            site = (name, sys._getframe(1).f_code.co_filename, sys._getframe(1).f_lineno)
-            done = self.calls.setdefault(site, [])
-            if self.push is not None and self.push[0] == site:
-                start = sum(c[0].size for c in done)
-                out = out + self.push[1][start:start + h.size].reshape(h.shape)
-            done.append((a, h))
-            return out
+            return self._record(name, x, out, sys._getframe(1))
         return watched
+
+    def _wrap_max(self, fn: Callable) -> Callable:
+        """np.maximum watched as a ReLU only when one argument is the scalar 0 and the other an
+        array (``np.maximum(z, 0)``, ``np.maximum(0, z)``); a clip at another value is not."""
+        def watched(x1: Any, x2: Any, *args: Any, **kw: Any) -> Any:
+            out = fn(x1, x2, *args, **kw)
+            if not self.on or args or kw:
+                return out
+            zero1, zero2 = _scalar_zero(x1), _scalar_zero(x2)
+            if zero1 == zero2 or not isinstance(x2 if zero1 else x1, np.ndarray):
+                return out
+            # the learner's line is two frames up: this function is called by _Ufunc.__call__
+            return self._record("np.maximum", x2 if zero1 else x1, out, sys._getframe(2))
+        return _Ufunc(watched, fn)
+
+    def _record(self, name: str, x: Any, out: Any, frame: types.FrameType) -> Any:
+        """Record one call's input and output at its site; add the push to the output."""
+        a, h = np.array(x, dtype=np.float64), np.array(out, dtype=np.float64)
+        if a.shape != h.shape:
+            return out
+        site = (name, frame.f_code.co_filename, frame.f_lineno)
+        done = self.calls.setdefault(site, [])
+        if self.push is not None and self.push[0] == site:
+            start = sum(c[0].size for c in done)
+            out = out + self.push[1][start:start + h.size].reshape(h.shape)
+        done.append((a, h))
+        return out
+
+
+class _Ufunc:
+    """A watched call that keeps the ufunc's other parts (np.maximum.reduce, .outer, ...)."""
+
+    def __init__(self, call: Callable, ufunc: Any) -> None:
+        self._call, self._ufunc = call, ufunc
+
+    def __call__(self, *args: Any, **kw: Any) -> Any:
+        return self._call(*args, **kw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ufunc, name)
+
+
+def _scalar_zero(v: Any) -> bool:
+    """Whether v is the number 0 (an int, a float or a NumPy scalar; not a bool, not an array)."""
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and v == 0
 
 
 def identify_activation(a: np.ndarray, h: np.ndarray) -> tuple[str, tuple] | None:
@@ -182,7 +223,8 @@ def activation_finding(tap: Tap | None, ps: ParamSet, evs: list[Evidence], evalu
     tap.install()
     try:
         tap.run(evaluate)
-        for site in list(tap.calls):
+        # a script's relu() that calls np.maximum(z, 0) gives two sites: the line that calls relu() first
+        for site in sorted(tap.calls, key=lambda s: s[0] == "np.maximum"):
             a, h = _site_values(tap, site)
             found = identify_activation(a, h) if a.size <= MAX_UNITS else None
             if found is None:

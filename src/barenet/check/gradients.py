@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from .activations import Tap, activation_finding
+from .broadcast import LABEL, broadcast_finding, identify_broadcast
 from .diagnose import (
     Context,
     Evidence,
@@ -271,6 +272,11 @@ def diagnose(evs: list[Evidence], ctx: Context, z: np.ndarray | None, y: Any, lo
     findings = zero_stage(todo, ctx)
     factors = ratio_stage(todo, ctx)
     explained = {n for names in factors.values() for n in names} | {n for f in findings for n in f.params}
+    if todo and ident is not None and ident.targets == LABEL:
+        found = broadcast_finding(readable, ident, z, ctx)
+        ident = None                        # the output hypotheses assume the loss the learner meant
+        if found is not None:
+            return [found]
     if todo and ident is not None:
         result = head_stage([e for e in readable if e.name not in explained], ident, z, ctx)
         if result is not None:
@@ -306,6 +312,10 @@ def _identify(evs: list[Evidence], ctx: Context, z: np.ndarray | None, y: Any, l
         return None
     ident = identify(z, y, loss, np.concatenate([e.n for e in evs]), np.concatenate([e.jac for e in evs]),
                      ctx.rtol, np.concatenate([e.atol for e in evs]))
+    if ident is None:
+        ident = identify_broadcast(z, y, loss, np.concatenate([e.n for e in evs]),
+                                   np.concatenate([e.jac for e in evs]), ctx.rtol,
+                                   np.concatenate([e.atol for e in evs]))
     if ident is None:
         ctx.notes.append("the loss is not a softmax or sigmoid with squared error or cross-entropy of the "
                          "scores and y (nor the squared error of the scores), so the output hypotheses "

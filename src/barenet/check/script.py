@@ -16,7 +16,8 @@ not run, and with ``sys.argv = [FILE.py, *args]``. Then these module-level names
 
 Without ``scores``, a module-level function named ``softmax`` is watched while loss_fn
 runs: what the code passes to it is the scores. Without a softmax, a function named
-``sigmoid`` is watched, and what its last call gets is the scores when it has y's shape.
+``sigmoid`` is watched, and what its last call gets is the scores when it has y's shape
+((N, 1) for labels y of shape (N,)).
 """
 
 from __future__ import annotations
@@ -160,6 +161,11 @@ def watch_softmax(ns: dict[str, Any], fn: Callable, *args: Any) -> bool:
     return _watch(softmax_inputs, ns, fn, *args)
 
 
+def _column(y: Any) -> tuple:
+    """The shape of one sigmoid output per target: y's own, or (N, 1) for labels y (N,)."""
+    return np.shape(y) if np.ndim(y) == 2 else (len(y), 1)
+
+
 def learner_error(exc: BaseException, path: str, when: str) -> CheckError:
     """A CheckError naming the exception and the script's line where it happened."""
     line = None
@@ -192,8 +198,8 @@ def _check(ns: dict[str, Any], path: str, steps: int) -> ScriptCheck:
     scores, watched = ns.get("scores"), False
     if scores is None and watch_softmax(ns, call, loss_fn, params):
         scores, watched = (lambda: softmax_inputs(ns, call, loss_fn, params)), "softmax"
-    elif scores is None and np.ndim(y) == 2 and _watch(sigmoid_inputs, ns, np.shape(y), call, loss_fn, params):
-        scores, watched = (lambda: sigmoid_inputs(ns, np.shape(y), call, loss_fn, params)), "sigmoid"
+    elif scores is None and np.ndim(y) in (1, 2) and _watch(sigmoid_inputs, ns, _column(y), call, loss_fn, params):
+        scores, watched = (lambda: sigmoid_inputs(ns, _column(y), call, loss_fn, params)), "sigmoid"
     kwargs = {"scores": scores, "y": y, "X": X, "batch_size": batch, "tap": Tap(ns)}
     described = [f"params: {_describe(params, (X, y))}"]
     if "grads" in ns and "step" in ns:
