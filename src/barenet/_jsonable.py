@@ -1,10 +1,21 @@
-"""``plain(value)``: a JSON-ready copy of report data, shared by the learning tools' reports."""
+"""JSON helpers: ``plain(value)``, a JSON-ready copy of report data shared by the learning tools'
+reports, and ``bounded_int``, which model files and the web API parse whole numbers with."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
+
+MAX_INT_DIGITS = 4300  # Python's own str -> int limit; past it json.loads fails with Python's words
+
+
+def bounded_int(text: str, fail: Callable[[int], Exception]) -> int:
+    """``json.loads``'s ``parse_int``: ``int(text)``, or ``fail(digits)`` raised past MAX_INT_DIGITS digits."""
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_INT_DIGITS:
+        raise fail(digits)
+    return int(text)
 
 
 def plain(value: Any) -> Any:

@@ -64,6 +64,7 @@ from typing import Any, Iterable, Iterator
 
 import numpy as np
 
+from .._jsonable import MAX_INT_DIGITS, bounded_int
 from ..nn.errors import ModelFileError
 
 MAGIC = b"BARENET\x00"
@@ -78,16 +79,12 @@ MAX_NDIM = 8
 DTYPES = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8"), "int64": np.dtype("<i8")}
 BIT_GENERATORS = {"PCG64": np.random.PCG64, "PCG64DXSM": np.random.PCG64DXSM}
 SLOT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
-MAX_INT_DIGITS = 4300  # Python's own str -> int limit; past it json.loads fails with Python's words
 
 
 def json_int(text: str) -> int:
     """``json.loads``'s ``parse_int``: a whole number of at most MAX_INT_DIGITS digits, else ModelFileError."""
-    digits = len(text) - text.startswith("-")
-    if digits > MAX_INT_DIGITS:
-        raise ModelFileError(f"the header holds a whole number with {digits} digits; "
-                             f"model files hold at most {MAX_INT_DIGITS}")
-    return int(text)
+    return bounded_int(text, lambda digits: ModelFileError(
+        f"the header holds a whole number with {digits} digits; model files hold at most {MAX_INT_DIGITS}"))
 
 
 def need(value: Any, kind: type, what: str) -> Any:

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .._jsonable import MAX_INT_DIGITS, bounded_int
 from .._optional import require
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a 280x280 canvas PNG is about 10 KB; 28x28 pixels about 5 KB
@@ -69,15 +70,10 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-MAX_INT_DIGITS = 4300  # Python's own str -> int limit; past it json.loads fails with Python's words
-
-
 def _bounded_int(text: str) -> int:
-    digits = len(text) - text.startswith("-")
-    if digits > MAX_INT_DIGITS:
-        raise RequestError(f"the body holds a whole number with {digits} digits; "
-                           f"numbers may have at most {MAX_INT_DIGITS} (pixels lie in [0, 1])")
-    return int(text)
+    return bounded_int(text, lambda digits: RequestError(
+        f"the body holds a whole number with {digits} digits; numbers may have at most {MAX_INT_DIGITS} "
+        "(pixels lie in [0, 1])"))
 
 
 def parse_body(raw: bytes) -> dict[str, Any]:

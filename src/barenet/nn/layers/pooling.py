@@ -65,6 +65,23 @@ class _Pool2D(Layer):
             return None
         return np.lib.stride_tricks.sliding_window_view(xc, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]
 
+    def _reduce(self, xc: np.ndarray, whole: Any, combine: Any) -> np.ndarray:
+        """y (C, Ho, Wo, N): each window of xc (C, H, W, N) reduced over its kernel offsets.
+
+        ``combine`` (np.maximum, np.add) folds one offset's slice into a block at a time;
+        ``whole`` (np.max, np.sum) reduces a big window's view at once.
+        """
+        big = self._windows(xc)
+        if big is not None:
+            return whole(big, axis=(4, 5))
+        y = np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)
+        for at_y, at_x in self._blocks(y.shape):
+            yb = y[at_y]
+            np.copyto(yb, xc[at_x[0]])
+            for ix in at_x[1:]:
+                combine(yb, xc[ix], out=yb)
+        return y
+
     def _blocks(self, y_shape: tuple) -> tuple[tuple[tuple, tuple[tuple, ...]], ...]:
         """Per block: its index into y (C, Ho, Wo, N), and each kernel offset's index into x."""
         C, Ho, Wo, N = y_shape
@@ -89,16 +106,7 @@ class MaxPool2D(_Pool2D):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         xc = self._check(x)
-        big = self._windows(xc)
-        if big is not None:
-            y = big.max(axis=(4, 5))  # (C, Ho, Wo, N)
-        else:
-            y = np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)
-            for at_y, at_x in self._blocks(y.shape):
-                yb = y[at_y]
-                np.copyto(yb, xc[at_x[0]])
-                for ix in at_x[1:]:
-                    np.maximum(yb, xc[ix], out=yb)
+        y = self._reduce(xc, np.max, np.maximum)  # (C, Ho, Wo, N)
         self._cache = (xc, y) if training else None
         return y.transpose(3, 0, 1, 2)  # (N, C, Ho, Wo) view
 
@@ -136,19 +144,8 @@ class AvgPool2D(_Pool2D):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         xc = self._check(x)
-        big = self._windows(xc)
-        scale = np.asarray(1.0 / (self.kernel_size[0] * self.kernel_size[1]), dtype=xc.dtype)
-        if big is not None:
-            y = big.sum(axis=(4, 5))  # (C, Ho, Wo, N)
-            y *= scale
-        else:
-            y = np.empty(self._out_chwn(xc.shape), dtype=xc.dtype)
-            for at_y, at_x in self._blocks(y.shape):
-                yb = y[at_y]
-                np.copyto(yb, xc[at_x[0]])
-                for ix in at_x[1:]:
-                    yb += xc[ix]
-                yb *= scale
+        y = self._reduce(xc, np.sum, np.add)  # (C, Ho, Wo, N)
+        y *= np.asarray(1.0 / (self.kernel_size[0] * self.kernel_size[1]), dtype=y.dtype)
         self._cache = (xc.shape, xc.dtype, y.shape) if training else None
         return y.transpose(3, 0, 1, 2)
 
